@@ -1,0 +1,1 @@
+"""The layer kit: ConvLSTM2D, LSTM, BilinearFlowWarp, MaskedConv2D, PreActResidualBlock."""

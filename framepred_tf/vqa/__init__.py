@@ -1,0 +1,1 @@
+"""framepred_tf.vqa."""
