@@ -31,7 +31,7 @@ def get_model(name, **overrides):
         raise FramepredError(f"unknown model {name!r}; choose one of: {', '.join(list_models())}")
     try:
         return _REGISTRY[name](**overrides)
-    except TypeError as error:
+    except (TypeError, ValueError) as error:
         raise FramepredError(f"bad override for model {name!r}: {error}") from None
 
 
@@ -45,3 +45,5 @@ def model_class(name):
 
 # Model modules, imported for their registration side effect (registry and Keras
 # serialisation) — one line per module, appended as models land.
+from framepred_tf.models import cnn_lstm, convlstm, encoder_forecaster, stae, vpn  # noqa: E402,F401
+from framepred_tf.models import vqa_lstm, vqa_mlp, vqa_cnn_lstm  # noqa: E402,F401

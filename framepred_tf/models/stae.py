@@ -1,0 +1,137 @@
+"""The Spatio-Temporal video autoencoder with differentiable memory (Patraucean et al. 2016)."""
+import keras
+from keras import ops
+
+from framepred_tf.layers import BilinearFlowWarp, ConvLSTM2D, flow_smoothness_penalty
+from framepred_tf.models import register_model
+from framepred_tf.models.base import PaperLossModel
+from framepred_tf.models.losses import frame_squared_error
+from framepred_tf.models.time_folding import fold_time, unfold_time
+
+
+@keras.saving.register_keras_serializable(package="framepred_tf")
+@register_model("stae")
+class SpatioTemporalAutoencoder(PaperLossModel):
+    """Predicts the next frame by warping encoder features with a learned optical flow.
+
+    Thesis §3.2.2 / Fig. 3.3. Spatial encoder: 7×7 conv, 16 filters, tanh, 2×2 max-pool.
+    Temporal autoencoder: a 7×7 ConvLSTM with 64 channels (the differentiable memory), then
+    15×15 conv → 15×15 conv → 1×1 conv giving a 2-channel flow, no activations.
+    ``BilinearFlowWarp`` (eq. 3.2–3.5) warps the encoder features by the flow; the decoder
+    up-samples ×2 (nearest neighbour) and applies a 7×7 conv with a sigmoid.
+
+    The 15×15 layer widths follow the authors' code (``flow.lua``: 64 → 2 → 2 channels, then
+    a 1×1 2 → 2 layer initialised to zero so training starts from the identity warp):
+    1,035,263 parameters with the default channel peepholes (thesis Table 4.2: 1.0·10⁶).
+
+    Like the ConvLSTM predictor, it reads the given frames and then feeds its own
+    predictions back for the remaining future frames.
+
+    Loss (eq. 3.9), per predicted frame, averaged over frames and batch:
+    ``||T − P||² + 1e-2 · Huber_δ=1e-3(stencil gradients of the flow)`` (eq. 3.6–3.8); the
+    smoothness term is registered with ``add_loss`` so ``fit`` adds it to the L2 term.
+
+    Input ``(B, T, H, W, 1)`` in [0, 1] (H, W even); output ``(B, output_frames, H, W, 1)``.
+    """
+
+    default_input_shape = (None, 10, 64, 64, 1)
+
+    def __init__(self, encoder_filters=16, encoder_kernel_size=7, lstm_filters=64, lstm_kernel_size=7,
+                 flow_filters=(2, 2), flow_kernel_size=15, peephole="channel", smoothness_weight=1e-2,
+                 huber_delta=1e-3, output_frames=10, **kwargs):
+        super().__init__(**kwargs)
+        self.encoder_filters = int(encoder_filters)
+        self.encoder_kernel_size = encoder_kernel_size
+        self.lstm_filters = int(lstm_filters)
+        self.lstm_kernel_size = lstm_kernel_size
+        self.flow_filters = tuple(int(f) for f in flow_filters)
+        self.flow_kernel_size = flow_kernel_size
+        self.peephole = peephole
+        self.smoothness_weight = float(smoothness_weight)
+        self.huber_delta = float(huber_delta)
+        self.output_frames = int(output_frames)
+        conv = keras.layers.Conv2D
+        self.encoder = conv(self.encoder_filters, encoder_kernel_size, padding="same", activation="tanh",
+                            name="encoder_conv")
+        self.pool = keras.layers.MaxPooling2D(2, name="encoder_pool")
+        self.memory = ConvLSTM2D(self.lstm_filters, lstm_kernel_size, peephole=peephole, name="memory")
+        self.flow_layers = [
+            conv(f, flow_kernel_size, padding="same", name=f"flow_conv_{i + 1}")
+            for i, f in enumerate(self.flow_filters)
+        ]
+        self.flow_layers.append(conv(2, 1, kernel_initializer="zeros", name="flow_out"))
+        self.warp = BilinearFlowWarp(name="warp")
+        self.upsample = keras.layers.UpSampling2D(2, interpolation="nearest", name="decoder_upsample")
+        self.decoder = None
+
+    def build(self, input_shape):
+        _, _, height, width, channels = input_shape
+        if height % 2 or width % 2:
+            raise ValueError(f"stae needs even frame sizes, got {height}x{width}")
+        half = (height // 2, width // 2)
+        self.encoder.build((None, height, width, channels))
+        self.memory.build((None, None, *half, self.encoder_filters))
+        in_channels = self.lstm_filters
+        for layer in self.flow_layers:
+            layer.build((None, *half, in_channels))
+            in_channels = layer.filters
+        self.decoder = keras.layers.Conv2D(channels, self.encoder_kernel_size, padding="same",
+                                           activation="sigmoid", dtype="float32", name="decoder_conv")
+        self.decoder.build((None, height, width, self.encoder_filters))
+        self.built = True
+
+    def _encode(self, frames):
+        return self.pool(self.encoder(frames))
+
+    def _flow(self, memory_output):
+        x = memory_output
+        for layer in self.flow_layers:
+            x = layer(x)
+        return x
+
+    def _decode(self, features, flow):
+        warped = self.warp([features, ops.cast(flow, features.dtype)])
+        return self.decoder(ops.cast(self.upsample(warped), "float32"))
+
+    def call(self, inputs, training=None):
+        steps = inputs.shape[1]
+        frames = ops.cast(inputs, self.compute_dtype)
+        features = self._encode(fold_time(frames))
+        half_h, half_w = features.shape[1], features.shape[2]
+        features = unfold_time(features, steps)
+        state = self.memory.get_initial_state(ops.shape(inputs)[0], half_h, half_w)
+        memory_out, state = self.memory.sequence(features, state)
+        # Only the last given frame's step predicts a future frame.
+        flow = self._flow(memory_out[:, -1])
+        frame = self._decode(features[:, -1], flow)
+        predictions, flows = [frame], [flow]
+        for _ in range(self.output_frames - 1):
+            current = self._encode(ops.cast(frame, self.compute_dtype))
+            hidden, state = self.memory.step(current, state)
+            flow = self._flow(hidden)
+            frame = self._decode(current, flow)
+            predictions.append(frame)
+            flows.append(flow)
+        penalty = flow_smoothness_penalty(ops.cast(fold_time(ops.stack(flows, axis=1)), "float32"),
+                                          delta=self.huber_delta)
+        self.add_loss(self.smoothness_weight * penalty)
+        return ops.stack(predictions, axis=1)
+
+    def paper_loss(self, y_true, y_pred):
+        return frame_squared_error(y_true, y_pred)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            encoder_filters=self.encoder_filters,
+            encoder_kernel_size=self.encoder_kernel_size,
+            lstm_filters=self.lstm_filters,
+            lstm_kernel_size=self.lstm_kernel_size,
+            flow_filters=list(self.flow_filters),
+            flow_kernel_size=self.flow_kernel_size,
+            peephole=self.peephole,
+            smoothness_weight=self.smoothness_weight,
+            huber_delta=self.huber_delta,
+            output_frames=self.output_frames,
+        )
+        return config

@@ -1,0 +1,99 @@
+"""VQA CNN + LSTM trained end to end on pixels (the seed's model 1; Santoro et al.'s CNN+MLP
+baseline when the question encoder is an LSTM).
+
+Image: a CNN on raw pixels -> flatten/pool -> fully connected + tanh. ``backbone="small"``
+is Santoro et al.'s (2017) Sort-of-CLEVR CNN: 4 convolutions, 24 kernels 3x3 stride 2, batch
+normalisation, ReLU. ``backbone="vgg16"`` is the seed's VGG16 convolutional part (average
+pooled; ``backbone_weights`` a weights file or "imagenet", otherwise random).
+Question: the deeper-LSTM encoder of :mod:`vqa_lstm` -> fully connected + tanh.
+Fusion: concatenation (the seed; ``"product"`` also allowed) -> MLP -> softmax over K.
+
+Inputs: ``{"question": int (B, L) right-aligned ids, "image": float (B, H, W, 3) in [0, 1]}``;
+output ``(B, K)``.
+"""
+import keras
+from keras import ops
+
+from framepred_tf.models import register_model
+from framepred_tf.models.vqa_lstm import (QuestionLSTMEncoder, apply_stack, check_fusion, dense_stack, fuse,
+                                          word_vector_matrix)
+
+BACKBONES = ("small", "vgg16")
+# ImageNet BGR channel means of the Caffe VGG16 (keras.applications.vgg16.preprocess_input).
+_VGG_BGR_MEAN = (103.939, 116.779, 123.68)
+
+
+def small_cnn(filters, name="cnn"):
+    """Santoro et al.'s image CNN: [Conv 3x3 stride 2 -> BatchNorm -> ReLU] per entry of ``filters``."""
+    layers = []
+    for index, width in enumerate(filters):
+        layers += [keras.layers.Conv2D(int(width), 3, strides=2, padding="same", name=f"{name}_conv{index + 1}"),
+                   keras.layers.BatchNormalization(name=f"{name}_bn{index + 1}"),
+                   keras.layers.ReLU()]
+    layers.append(keras.layers.Flatten())
+    return keras.Sequential(layers, name=name)
+
+
+def vgg16_backbone(weights=None):
+    """VGG16 convolutions with global average pooling, (B, H, W, 3) Caffe-preprocessed -> (B, 512)."""
+    return keras.applications.VGG16(include_top=False, weights=weights, pooling="avg")
+
+
+def vgg_preprocess(images):
+    """[0, 1] RGB -> the Caffe VGG input (0..255 BGR minus the ImageNet channel means)."""
+    bgr = ops.flip(images * 255.0, axis=-1)
+    return bgr - ops.convert_to_tensor(_VGG_BGR_MEAN, dtype=bgr.dtype)
+
+
+@register_model("vqa_cnn_lstm")
+@keras.saving.register_keras_serializable(package="framepred_tf")
+class VQACNNLSTM(keras.Model):
+    """End-to-end CNN on pixels + LSTM question encoder -> fusion -> MLP -> softmax.
+
+    Defaults: the small Santoro CNN, 2 x 128 LSTM, 256-d common space, concat fusion,
+    2 x 256 ReLU MLP. Widths are overridable for tiny test configurations.
+    """
+
+    def __init__(self, vocab_size=15000, num_answers=1000, backbone="small", conv_filters=(24, 24, 24, 24),
+                 embed_dim=32, lstm_units=128, lstm_layers=2, common_dim=256, fusion="concat",
+                 mlp_units=(256, 256), mlp_activation="relu", dropout=0.5, question_dropout=0.0,
+                 backbone_weights=None, word_vectors=None, vocabulary=None, **kwargs):
+        super().__init__(**kwargs)
+        if backbone not in BACKBONES:
+            raise ValueError(f"backbone must be one of {BACKBONES}, got {backbone!r}")
+        matrix = word_vector_matrix(word_vectors, vocabulary, vocab_size)
+        self.vocab_size, self.num_answers, self.backbone = int(vocab_size), int(num_answers), backbone
+        self.conv_filters = tuple(int(f) for f in conv_filters)
+        self.embed_dim = int(matrix.shape[1]) if matrix is not None else int(embed_dim)
+        self.lstm_units, self.lstm_layers, self.common_dim = int(lstm_units), int(lstm_layers), int(common_dim)
+        self.fusion, self.mlp_units, self.mlp_activation = check_fusion(fusion), tuple(mlp_units), mlp_activation
+        self.dropout_rate, self.question_dropout = float(dropout), float(question_dropout)
+        self.cnn = small_cnn(self.conv_filters) if backbone == "small" else vgg16_backbone(backbone_weights)
+        self.encoder = QuestionLSTMEncoder(
+            self.vocab_size, self.embed_dim, self.lstm_units, self.lstm_layers, self.question_dropout,
+            embeddings_initializer=matrix if matrix is not None else "uniform", name="question_encoder")
+        self.question_fc = keras.layers.Dense(self.common_dim, activation="tanh", name="question_fc")
+        self.image_fc = keras.layers.Dense(self.common_dim, activation="tanh", name="image_fc")
+        self.mlp = dense_stack(self.mlp_units, mlp_activation, self.dropout_rate, "mlp")
+        self.classifier = keras.layers.Dense(self.num_answers, activation="softmax", name="answer")
+
+    def image_vector(self, images, training=None):
+        """(B, H, W, 3) pixels in [0, 1] -> (B, common_dim)."""
+        images = ops.cast(images, self.compute_dtype)
+        if self.backbone == "vgg16":
+            images = vgg_preprocess(images)
+        return self.image_fc(self.cnn(images, training=training))
+
+    def call(self, inputs, training=None):
+        question = self.question_fc(self.encoder(inputs["question"], training=training))
+        fused = fuse(question, self.image_vector(inputs["image"], training), self.fusion)
+        return self.classifier(apply_stack(self.mlp, fused, training))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(vocab_size=self.vocab_size, num_answers=self.num_answers, backbone=self.backbone,
+                      conv_filters=list(self.conv_filters), embed_dim=self.embed_dim, lstm_units=self.lstm_units,
+                      lstm_layers=self.lstm_layers, common_dim=self.common_dim, fusion=self.fusion,
+                      mlp_units=list(self.mlp_units), mlp_activation=self.mlp_activation,
+                      dropout=self.dropout_rate, question_dropout=self.question_dropout)
+        return config

@@ -1,0 +1,155 @@
+"""Behaviour of every model on tiny configurations: shapes, losses, training, saving."""
+import keras
+import numpy as np
+import pytest
+
+import framepred_tf
+from framepred_tf.models import get_model
+from framepred_tf.models.losses import frame_cross_entropy
+from tests.models.conftest import FRAME_MODELS, TINY, example_batch
+
+
+def tiny(name, **extra):
+    keras.utils.set_random_seed(1)
+    return get_model(name, **{**TINY[name], **extra})
+
+
+def numpy_frame_bce(y, p):
+    p = np.clip(p, 1e-7, 1 - 1e-7)
+    return float(np.mean(np.sum(-(y * np.log(p) + (1 - y) * np.log(1 - p)), axis=(-3, -2, -1))))
+
+
+def test_output_shape_and_range(model_name):
+    model = tiny(model_name)
+    x, y = example_batch(model_name)
+    prediction = np.asarray(model(x))
+    assert prediction.shape == y.shape
+    assert prediction.dtype == np.float32
+    assert np.all((prediction >= 0) & (prediction <= 1))
+
+
+def test_one_optimisation_step_lowers_the_paper_loss(model_name):
+    model = tiny(model_name)
+    x, y = example_batch(model_name)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    before = model.evaluate(x, y, verbose=0)
+    model.train_on_batch(x, y)
+    after = model.evaluate(x, y, verbose=0)
+    assert after < before
+
+
+def test_keras_file_round_trip_gives_identical_predictions(model_name, tmp_path):
+    model = tiny(model_name)
+    x, _ = example_batch(model_name)
+    expected = np.asarray(model(x))
+    model.save(tmp_path / "model.keras")
+    restored = keras.saving.load_model(tmp_path / "model.keras")
+    assert type(restored) is type(model)
+    np.testing.assert_allclose(np.asarray(restored(x)), expected, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["convlstm", "encoder_forecaster", "vpn"])
+def test_cross_entropy_models_train_on_the_thesis_metric(name):
+    model = tiny(name)
+    x, y = example_batch(name)
+    model.compile(optimizer="sgd")
+    prediction = np.asarray(model(x))
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(numpy_frame_bce(y, prediction), rel=1e-4)
+
+
+@pytest.mark.parametrize("name", ["convlstm", "stae", "vpn"])
+def test_future_frames_are_conditioned_on_own_predictions(name):
+    """Frame 12 equals what the model predicts after reading the 10 frames plus its frame 11."""
+    model = tiny(name, output_frames=2)
+    x, _ = example_batch(name)
+    first, second = np.split(np.asarray(model(x)), 2, axis=1)
+    reader = tiny(name, output_frames=1)
+    reader.build(x.shape)
+    reader.set_weights(model.get_weights())
+    np.testing.assert_allclose(np.asarray(reader(np.concatenate([x, first], axis=1))), second, atol=2e-5)
+
+
+def test_stae_loss_is_l2_plus_weighted_flow_smoothness():
+    from framepred_tf.layers import flow_smoothness_penalty
+
+    model = tiny("stae", output_frames=1)
+    x, y = example_batch("stae")
+    y = y[:, :1]
+    model.build(x.shape)
+    flow_out = model.get_layer("flow_out")
+    rng = np.random.default_rng(3)
+    flow_out.set_weights([w + rng.normal(0, 0.05, w.shape).astype("float32") for w in flow_out.get_weights()])
+    model.compile(optimizer="sgd")
+    prediction = np.asarray(model(x))
+    (penalty,) = [float(loss) for loss in model.losses]
+    assert penalty > 0
+    l2 = float(np.mean(np.sum((y - prediction) ** 2, axis=(-3, -2, -1))))
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(l2 + penalty, rel=1e-4)
+    # The registered term is 1e-2 × the Huber stencil penalty of the flow (eq. 3.9).
+    features = np.asarray(model._encode(x.reshape(-1, 64, 64, 1))).reshape(2, 10, 32, 32, 4)
+    hidden, _ = model.memory.sequence(features, model.memory.get_initial_state(2, 32, 32))
+    flow = model._flow(hidden[:, -1])
+    assert penalty == pytest.approx(1e-2 * float(flow_smoothness_penalty(flow)), rel=1e-4)
+
+
+def test_vpn_two_pass_loss_uses_02_and_10_weights():
+    model = tiny("vpn", output_frames=1)
+    x, y = example_batch("vpn")
+    y = y[:, :1]
+    model(x)
+
+    def loss(frame_weight, blank_weight):
+        model.frame_weight, model.blank_weight = frame_weight, blank_weight
+        return float(model.teacher_forced_loss(x, y))
+
+    with_frame, blank = loss(1.0, 0.0), loss(0.0, 1.0)
+    assert with_frame != pytest.approx(blank)
+    assert loss(0.2, 1.0) == pytest.approx(0.2 * with_frame + 1.0 * blank, rel=1e-5)
+    assert get_model("vpn").frame_weight == 0.2 and get_model("vpn").blank_weight == 1.0
+    # The blank pass for the first future frame sees exactly the evaluation-time context.
+    assert blank == pytest.approx(numpy_frame_bce(y, np.asarray(model(x))), rel=1e-3)
+
+
+def test_vpn_decoder_is_causal_in_the_current_frame():
+    import tensorflow as tf
+
+    model = tiny("vpn")
+    model.build((None, 10, 16, 16, 1))
+    rng = np.random.default_rng(0)
+    context = tf.constant(rng.normal(size=(1, 16, 16, 8)).astype("float32"))
+    frame = tf.Variable(rng.random((1, 16, 16, 1)).astype("float32"))
+    for i, j in [(0, 0), (5, 7), (15, 15)]:
+        with tf.GradientTape() as tape:
+            out = model._logits(context, frame)[0, i, j, 0]
+        grad = tape.gradient(out, frame).numpy()[0, :, :, 0].ravel()
+        position = i * 16 + j
+        assert np.all(grad[position:] == 0), f"pixel {(i, j)} sees itself or later pixels"
+        if position > 0:
+            assert np.any(grad[:position] != 0)
+
+
+def test_cnn_lstm_rollout_feeds_predictions_back():
+    model = tiny("cnn_lstm")
+    x, _ = example_batch("cnn_lstm")
+    frames = np.asarray(model.rollout(x, 2))
+    assert frames.shape == (2, 2, 32, 32, 3)
+    np.testing.assert_allclose(frames[:, 0], np.asarray(model(x)), atol=1e-6)
+    shifted = np.concatenate([x[:, 1:], frames[:, :1]], axis=1)
+    np.testing.assert_allclose(frames[:, 1], np.asarray(model(shifted)), atol=1e-6)
+
+
+def test_user_loss_in_compile_overrides_the_paper_loss():
+    model = tiny("convlstm")
+    x, y = example_batch("convlstm")
+    model.compile(optimizer="sgd", loss="mse")
+    prediction = np.asarray(model(x))
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(float(np.mean((y - prediction) ** 2)), rel=1e-4)
+
+
+def test_frame_cross_entropy_matches_numpy():
+    rng = np.random.default_rng(0)
+    y = (rng.random((2, 3, 8, 8, 1)) > 0.5).astype("float32")
+    p = rng.random((2, 3, 8, 8, 1)).astype("float32")
+    p[0, 0, 0, 0, 0] = 0.0  # exercises the clipping
+    assert float(frame_cross_entropy(y, p)) == pytest.approx(numpy_frame_bce(y, p), rel=1e-5)
+    assert framepred_tf.__version__

@@ -1,0 +1,35 @@
+"""Every model runs on the JAX backend (layers/models use keras.ops only)."""
+import json
+
+from tests.backend_utils import requires_jax, run_on_backend
+
+
+@requires_jax
+def test_every_model_predicts_and_trains_on_jax():
+    output = run_on_backend(
+        """
+        import json, keras, numpy as np
+        import framepred_tf
+        from framepred_tf.models import get_model
+        from tests.models.conftest import TINY, example_batch
+        assert keras.backend.backend() == "jax"
+        report = {}
+        for name in sorted(TINY):
+            keras.utils.set_random_seed(0)
+            model = get_model(name, **TINY[name])
+            x, y = example_batch(name)
+            prediction = np.asarray(model.predict(x, verbose=0))
+            model.compile(optimizer=keras.optimizers.Adam(1e-3))
+            losses = model.fit(x, y, epochs=2, verbose=0).history["loss"]
+            report[name] = dict(shape=list(prediction.shape), target=list(y.shape),
+                                lo=float(prediction.min()), hi=float(prediction.max()),
+                                before=float(losses[0]), after=float(losses[1]))
+        print(json.dumps(report))
+        """
+    )
+    report = json.loads(output.strip().splitlines()[-1])
+    assert set(report) == {"convlstm", "encoder_forecaster", "stae", "vpn", "cnn_lstm"}
+    for name, row in report.items():
+        assert row["shape"] == row["target"], name
+        assert 0.0 <= row["lo"] <= row["hi"] <= 1.0, name
+        assert row["after"] < row["before"], f"{name}: a JAX training step did not lower the loss"
