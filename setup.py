@@ -13,6 +13,7 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["framepred_tf", "framepred_tf.*", "experiments"]),
+    package_data={"framepred_tf.evaluation": ["*.json"]},
     install_requires=[
         "keras>=3.3",
         "tensorflow-cpu>=2.16",

@@ -15,6 +15,10 @@ from framepred_tf.errors import FramepredError
 
 COMMAND_MODULES = (
     "framepred_tf.models.cli",
+    "framepred_tf.data.cli",
+    "framepred_tf.training.cli",
+    "framepred_tf.evaluation.cli",
+    "framepred_tf.vqa.cli",
 )
 
 
