@@ -1,6 +1,7 @@
 """Base class for models that declare the training loss of their paper."""
 import keras
 from keras import ops
+from keras.src.losses.loss import scale_loss_for_distribution
 
 
 class PaperLossModel(keras.Model):
@@ -14,7 +15,14 @@ class PaperLossModel(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if self._compile_loss is not None:
             return super().compute_loss(x, y, y_pred, sample_weight=sample_weight, training=training)
-        total = self.paper_loss(y, y_pred)
+        # Keras reports and differentiates per-replica losses divided by the replica count
+        # (its own Loss objects do this); without it a MirroredStrategy run would sum the
+        # replicas' losses.
+        total = scale_loss_for_distribution(self.training_loss(x, y, y_pred, training))
         for extra in self.losses:
             total = total + ops.cast(self._aggregate_additional_loss(extra), "float32")
         return total
+
+    def training_loss(self, x, y, y_pred, training):
+        """The paper's loss of one batch; models whose training pass differs override this."""
+        return self.paper_loss(y, y_pred)

@@ -171,10 +171,8 @@ class VideoPixelNetwork(PaperLossModel):
         """Evaluation-mode loss: the thesis's per-frame cross-entropy of the blank-F_t prediction."""
         return frame_cross_entropy(y_true, y_pred)
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        if self._compile_loss is not None or not training:
-            return super().compute_loss(x, y, y_pred, sample_weight=sample_weight, training=training)
-        return self.teacher_forced_loss(x, y)
+    def training_loss(self, x, y, y_pred, training):
+        return self.teacher_forced_loss(x, y) if training else self.paper_loss(y, y_pred)
 
     def teacher_forced_loss(self, inputs, targets):
         """Thesis §3.4.1: ``frame_weight·NLL(true F_t) + blank_weight·NLL(blank F_t)``.

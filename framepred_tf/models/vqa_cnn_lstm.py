@@ -6,31 +6,39 @@ is Santoro et al.'s (2017) Sort-of-CLEVR CNN: 4 convolutions, 24 kernels 3x3 str
 normalisation, ReLU. ``backbone="vgg16"`` is the seed's VGG16 convolutional part (average
 pooled; ``backbone_weights`` a weights file or "imagenet", otherwise random).
 Question: the deeper-LSTM encoder of :mod:`vqa_lstm` -> fully connected + tanh.
-Fusion: concatenation (the seed; ``"product"`` also allowed) -> MLP -> softmax over K.
+Fusion: concatenation (the seed), element-wise ``"product"``, or ``"film"`` (Perez et al.
+2018): the question predicts a per-channel scale and shift of the CNN's last feature map
+before it is flattened, so it can pick the channels of the colour it asks about while the
+map keeps where things are; then -> MLP -> softmax over K.
 
 Inputs: ``{"question": int (B, L) right-aligned ids, "image": float (B, H, W, 3) in [0, 1]}``;
-output ``(B, K)``.
+output ``(B, K)``. Optionally ``"image_index": int (B,)`` with ``"image"`` holding U unique
+images ``(U, H, W, 3)``: question b then uses image ``image_index[b]``. The CNN is the
+costly part, so batches holding all questions of a few images (Sort-of-CLEVR has 20 per
+image) run it once per image instead of once per question.
 """
 import keras
 from keras import ops
 
 from framepred_tf.models import register_model
-from framepred_tf.models.vqa_lstm import (QuestionLSTMEncoder, apply_stack, check_fusion, dense_stack, fuse,
-                                          word_vector_matrix)
+from framepred_tf.models.vqa_lstm import QuestionLSTMEncoder, apply_stack, dense_stack, fuse, word_vector_matrix
 
 BACKBONES = ("small", "vgg16")
+FUSIONS = ("product", "concat", "film")
 # ImageNet BGR channel means of the Caffe VGG16 (keras.applications.vgg16.preprocess_input).
 _VGG_BGR_MEAN = (103.939, 116.779, 123.68)
 
 
 def small_cnn(filters, name="cnn"):
-    """Santoro et al.'s image CNN: [Conv 3x3 stride 2 -> BatchNorm -> ReLU] per entry of ``filters``."""
+    """Santoro et al.'s image CNN: [Conv 3x3 stride 2 -> BatchNorm -> ReLU] per entry of ``filters``.
+
+    (B, H, W, 3) -> (B, H / 2^n, W / 2^n, filters[-1]) feature map (75x75 -> 5x5 for n = 4).
+    """
     layers = []
     for index, width in enumerate(filters):
         layers += [keras.layers.Conv2D(int(width), 3, strides=2, padding="same", name=f"{name}_conv{index + 1}"),
                    keras.layers.BatchNormalization(name=f"{name}_bn{index + 1}"),
                    keras.layers.ReLU()]
-    layers.append(keras.layers.Flatten())
     return keras.Sequential(layers, name=name)
 
 
@@ -61,32 +69,50 @@ class VQACNNLSTM(keras.Model):
         super().__init__(**kwargs)
         if backbone not in BACKBONES:
             raise ValueError(f"backbone must be one of {BACKBONES}, got {backbone!r}")
+        if fusion not in FUSIONS:
+            raise ValueError(f"fusion must be one of {FUSIONS}, got {fusion!r}")
         matrix = word_vector_matrix(word_vectors, vocabulary, vocab_size)
         self.vocab_size, self.num_answers, self.backbone = int(vocab_size), int(num_answers), backbone
         self.conv_filters = tuple(int(f) for f in conv_filters)
         self.embed_dim = int(matrix.shape[1]) if matrix is not None else int(embed_dim)
         self.lstm_units, self.lstm_layers, self.common_dim = int(lstm_units), int(lstm_layers), int(common_dim)
-        self.fusion, self.mlp_units, self.mlp_activation = check_fusion(fusion), tuple(mlp_units), mlp_activation
+        self.fusion, self.mlp_units, self.mlp_activation = fusion, tuple(mlp_units), mlp_activation
         self.dropout_rate, self.question_dropout = float(dropout), float(question_dropout)
         self.cnn = small_cnn(self.conv_filters) if backbone == "small" else vgg16_backbone(backbone_weights)
+        map_channels = self.conv_filters[-1] if backbone == "small" else 512
         self.encoder = QuestionLSTMEncoder(
             self.vocab_size, self.embed_dim, self.lstm_units, self.lstm_layers, self.question_dropout,
             embeddings_initializer=matrix if matrix is not None else "uniform", name="question_encoder")
         self.question_fc = keras.layers.Dense(self.common_dim, activation="tanh", name="question_fc")
+        self.film = keras.layers.Dense(2 * map_channels, name="film") if fusion == "film" else None
+        self.flatten = keras.layers.Flatten()
         self.image_fc = keras.layers.Dense(self.common_dim, activation="tanh", name="image_fc")
         self.mlp = dense_stack(self.mlp_units, mlp_activation, self.dropout_rate, "mlp")
         self.classifier = keras.layers.Dense(self.num_answers, activation="softmax", name="answer")
 
-    def image_vector(self, images, training=None):
-        """(B, H, W, 3) pixels in [0, 1] -> (B, common_dim)."""
+    def feature_map(self, images, training=None):
+        """(U, H, W, 3) pixels in [0, 1] -> (U, h, w, C) CNN features (VGG16: pooled, 1x1)."""
         images = ops.cast(images, self.compute_dtype)
-        if self.backbone == "vgg16":
-            images = vgg_preprocess(images)
-        return self.image_fc(self.cnn(images, training=training))
+        if self.backbone == "small":
+            return self.cnn(images, training=training)
+        pooled = self.cnn(vgg_preprocess(images), training=training)
+        return pooled[:, None, None, :]
+
+    def modulate(self, maps, question):
+        """FiLM: ``relu((1 + gamma(q)) * maps + beta(q))`` per channel; (B, h, w, C) -> same."""
+        gamma, beta = ops.split(self.film(question), 2, axis=-1)
+        return ops.relu(maps * (1.0 + gamma[:, None, None, :]) + beta[:, None, None, :])
 
     def call(self, inputs, training=None):
         question = self.question_fc(self.encoder(inputs["question"], training=training))
-        fused = fuse(question, self.image_vector(inputs["image"], training), self.fusion)
+        maps = self.feature_map(inputs["image"], training)
+        if "image_index" in inputs:
+            maps = ops.take(maps, ops.cast(inputs["image_index"], "int32"), axis=0)
+        if self.fusion == "film":
+            maps = self.modulate(maps, question)
+        image = self.image_fc(self.flatten(maps))
+        fused = ops.concatenate([question, image], axis=-1) if self.fusion == "film" else fuse(
+            question, image, self.fusion)
         return self.classifier(apply_stack(self.mlp, fused, training))
 
     def get_config(self):

@@ -12,7 +12,7 @@ output: answer probabilities ``(B, K)``.
 import keras
 from keras import ops
 
-from framepred_tf.layers.lstm import LSTM
+from framepred_tf.layers import LSTM
 from framepred_tf.models import register_model
 
 FUSIONS = ("product", "concat")

@@ -1,0 +1,49 @@
+"""CNN encoder + LSTM + deconvolution decoder (seed 002): 16 RGB frames -> the 17th.
+
+Data: sequences of 17 consecutive frames from a folder of clips (``--frames-dir``) or a
+list of sequences (``--frames-index``); without either, Moving MNIST clips rendered in
+RGB into the run directory. Paper: 128x128 frames, the model defaults, 100 epochs ("one
+hundred is enough" in the seed's notes), RMSProp at 1e-3 as for the thesis' networks.
+``steps_per_epoch: None`` means one pass over the training sequences, ``decay_steps: None``
+one ×0.9 decay per epoch.
+"""
+PRESETS = {
+    "paper": {
+        "data": "frame_folder",
+        "model_overrides": {},
+        "image_size": 128,
+        "clips": 64,
+        "frames_per_clip": 24,
+        "val_fraction": 0.1,
+        "digits": "mnist",
+        "batch_size": 8,
+        "epochs": 100,
+        "steps_per_epoch": None,
+        "lr": 1e-3,
+        "decay_steps": None,  # ×0.9 once per epoch
+        "decay_rate": 0.9,
+        "checkpoint_every": 200,
+        "keep_checkpoints": 3,
+        "sample_every": 5,
+        "log_every": 20,
+    },
+    "quick": {
+        "data": "frame_folder",
+        "model_overrides": {"base_filters": 8, "latent_dim": 64, "lstm_units": 64},
+        "image_size": 64,
+        "clips": 12,
+        "frames_per_clip": 24,
+        "val_fraction": 0.15,
+        "digits": "mnist5k",
+        "batch_size": 8,
+        "epochs": 4,
+        "steps_per_epoch": None,
+        "lr": 1e-3,
+        "decay_steps": None,  # ×0.9 once per epoch
+        "decay_rate": 0.9,
+        "checkpoint_every": 20,
+        "keep_checkpoints": 3,
+        "sample_every": 1,
+        "log_every": 10,
+    },
+}

@@ -1,0 +1,78 @@
+"""VQA presets (``framepred-tf vqa train --preset quick|paper``).
+
+Keys: ``synthetic`` (Sort-of-CLEVR sizes generated when no VQA files are given),
+``default_model`` per data kind, ``models`` (``get_model`` overrides per model),
+``num_answers`` (K), ``max_length`` (question words kept), ``min_word_count``, ``epochs``,
+``batch_size``, ``optimizer`` (``name``, ``learning_rate``, optional ``decay_rate`` per step,
+``clipvalue``/``clipnorm``), ``val_fraction`` (images held out when no val files are
+given), ``image_size`` (pixels for vqa_cnn_lstm on VQA images), ``log_every``,
+``checkpoint_every`` (steps), ``seed``.
+
+``quick``: Santoro et al.'s Sort-of-CLEVR with a reduced CNN + LSTM; about 10 minutes on
+2 CPU cores, and it beats the majority and question-type baselines on both relational and
+non-relational questions (figures in docs/RESULTS.md).
+
+``paper``: Antol et al. (2015) "deeper LSTM Q + norm I" as released in GT-Vision-Lab's
+VQA_LSTM_CNN: 200-d word embedding with tanh, 2 x 512 LSTM whose final cell and hidden
+states (2048-d) map to 1024-d, image fc7 4096-d L2-normalised mapped to 1024-d, element-wise
+product, 2 x 1000 tanh hidden layers (the paper's text), dropout 0.5, K = 1000 answers,
+questions up to 26 words, RMSProp 3e-4 with the per-iteration decay 0.99997592083 (halves
+every ~28.8k steps), gradients clipped to +-10, batch 500, 150k iterations (~350 epochs of
+the ~215k VQA v1 train questions kept; we use epochs). On Sort-of-CLEVR the paper preset
+trains Santoro et al.'s full-size CNN+MLP-style baseline on their 9,800 training images.
+"""
+# FiLM fusion: the question scales/shifts the CNN's feature-map channels. On Sort-of-CLEVR it
+# learned the non-relational questions faster than concat or product fusion in our CPU trials.
+_QUICK_CNN_LSTM = {"conv_filters": [24, 24, 24, 24], "embed_dim": 32, "lstm_units": 32, "lstm_layers": 2,
+                   "common_dim": 128, "fusion": "film", "mlp_units": [256, 256], "mlp_activation": "relu",
+                   "dropout": 0.1}
+
+PRESETS = {
+    "quick": {
+        "synthetic": {"train_images": 3000, "val_images": 300, "seed": 0},
+        "default_model": {"synthetic": "vqa_cnn_lstm", "vqa": "vqa_lstm"},
+        "models": {
+            "vqa_cnn_lstm": _QUICK_CNN_LSTM,
+            "vqa_lstm": {"embed_dim": 64, "lstm_units": 128, "lstm_layers": 2, "common_dim": 256,
+                         "mlp_units": [256], "dropout": 0.3},
+            "vqa_mlp": {"embed_dim": 64, "mlp_units": [256, 256], "dropout": 0.3},
+        },
+        "num_answers": 1000,
+        "max_length": 16,
+        "min_word_count": 1,
+        "epochs": 10,
+        # Questions per batch; pixel batches hold all 20 questions of 16 images.
+        "batch_size": 320,
+        "optimizer": {"name": "adam", "learning_rate": 1e-3, "clipnorm": 5.0},
+        "val_fraction": 0.1,
+        "image_size": 64,
+        "log_every": 100,
+        "checkpoint_every": 2000,
+        "seed": 0,
+    },
+    "paper": {
+        "synthetic": {"train_images": 9800, "val_images": 200, "seed": 0},
+        "default_model": {"synthetic": "vqa_cnn_lstm", "vqa": "vqa_lstm"},
+        "models": {
+            "vqa_lstm": {"embed_dim": 200, "lstm_units": 512, "lstm_layers": 2, "common_dim": 1024,
+                         "fusion": "product", "mlp_units": [1000, 1000], "dropout": 0.5},
+            # The seed's model 2: 300-d word vectors summed, 3 x 1024 tanh, dropout 0.5.
+            "vqa_mlp": {"embed_dim": 300, "mlp_units": [1024, 1024, 1024], "dropout": 0.5},
+            # Santoro et al.'s CNN (4 x 24 kernels) with the seed's concat fusion.
+            "vqa_cnn_lstm": {"conv_filters": [24, 24, 24, 24], "embed_dim": 32, "lstm_units": 128,
+                             "lstm_layers": 2, "common_dim": 256, "fusion": "concat", "mlp_units": [256, 256],
+                             "mlp_activation": "relu", "dropout": 0.5},
+        },
+        "num_answers": 1000,
+        "max_length": 26,
+        "min_word_count": 1,
+        "epochs": 350,
+        "batch_size": 500,
+        "optimizer": {"name": "rmsprop", "learning_rate": 3e-4, "decay_rate": 0.99997592083, "clipvalue": 10.0},
+        "val_fraction": 0.1,
+        "image_size": 224,
+        "log_every": 100,
+        "checkpoint_every": 25000,
+        "seed": 123,
+    },
+}

@@ -1,0 +1,475 @@
+"""VQA training and evaluation runs (``framepred-tf vqa train`` / ``vqa eval``).
+
+A run directory ``<out>/vqa_<model>-<YYYYmmdd-HHMMSS>/`` holds ``config.json`` (everything
+needed to rebuild the data), ``question_vocab.json``, ``answer_vocab.json``,
+``baselines.json`` (majority / question-type-prior answers from the training split), and,
+from the shared training path (:func:`framepred_tf.training.standard_callbacks`),
+``checkpoints/``, ``best.keras`` (lowest ``val_loss``), ``history.csv`` and TensorBoard logs.
+Evaluation adds ``<split>_results.json`` (official results format) and ``eval.json``.
+"""
+import collections
+import dataclasses
+import json
+import os
+import sys
+
+import numpy as np
+
+from framepred_tf.errors import FramepredError
+from framepred_tf.utils.io import write_json_atomic
+from framepred_tf.vqa import data as vqa_data
+from framepred_tf.vqa import features as vqa_features
+from framepred_tf.vqa import synthetic
+from framepred_tf.vqa.metric import evaluate_results, write_results
+
+FEATURE_MODELS = ("vqa_lstm", "vqa_mlp")  # precomputed image features
+MODELS = FEATURE_MODELS + ("vqa_cnn_lstm",)  # the last learns from pixels
+QUESTION_VOCAB, ANSWER_VOCAB, BASELINES, EVAL_NAME = (
+    "question_vocab.json", "answer_vocab.json", "baselines.json", "eval.json")
+TASK = "vqa"
+# Published figures printed beside ours (percent).
+PUBLISHED = {
+    "sort_of_clevr": {
+        "source": "Santoro et al. 2017, A simple neural network module for relational reasoning (Sort-of-CLEVR)",
+        "CNN+MLP": {"relational": 63.0, "non_relational": 94.0},
+        "CNN+RN": {"relational": 94.0, "non_relational": 94.0, "note": "reported as above 94% on both"},
+    },
+    "vqa": {
+        "source": "Antol et al. 2015, VQA: Visual Question Answering, open-ended test-dev (VQA v1)",
+        "deeper LSTM Q + norm I": {"overall": 57.75, "yes/no": 80.5, "number": 36.77, "other": 43.08},
+    },
+}
+
+
+@dataclasses.dataclass
+class EncodedSplit:
+    """One split ready for Keras: ``questions (N, L)`` int32, ``labels (N,)`` int32 (-1 when the
+    answer is outside the vocabulary), ``image_rows (N,)`` rows of ``table``."""
+
+    split: vqa_data.VQASplit
+    questions: np.ndarray
+    labels: np.ndarray
+    image_rows: np.ndarray
+    table: vqa_features.ImageTable
+
+    @property
+    def grouped(self):
+        """Pixel inputs go to the model once per image (``image_index``), features per question."""
+        return self.table.is_pixels
+
+    def inputs(self, index):
+        """Model inputs of the questions at ``index``.
+
+        Features: ``{"question" (B, L), "image" (B, D)}``. Pixels: ``"image"`` holds each
+        distinct image once ``(U, H, W, 3)`` and ``"image_index" (B,)`` points into it.
+        """
+        rows = self.image_rows[index]
+        if not self.grouped:
+            return {"question": self.questions[index], "image": image_batch(self.table.data[rows])}
+        unique, position = np.unique(rows, return_inverse=True)
+        return {"question": self.questions[index], "image": image_batch(self.table.data[unique]),
+                "image_index": position.astype(np.int32)}
+
+
+def image_batch(rows):
+    """Feature rows unchanged; uint8 pixels scaled to float32 in [0, 1]."""
+    if rows.dtype == np.uint8:
+        return rows.astype(np.float32) / np.float32(255.0)
+    return rows
+
+
+def default_data_dir():
+    """``$FRAMEPRED_DATA_DIR`` or ``./data``: where generated data sets are cached."""
+    return os.environ.get("FRAMEPRED_DATA_DIR", "data")
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def ensure_synthetic(directory, sizes):
+    """Use the generated Sort-of-CLEVR set in ``directory``, generating it first if missing."""
+    manifest = synthetic.read_manifest(directory)
+    if manifest is not None:
+        print(f"vqa: using Sort-of-CLEVR in {directory} ({manifest['images']['train']} train / "
+              f"{manifest['images']['val']} val images)", file=sys.stderr)
+        return manifest
+    if os.path.isdir(directory) and os.listdir(directory):
+        raise FramepredError(f"{directory}: not a generated Sort-of-CLEVR set (no {synthetic.MANIFEST}); "
+                             "choose an empty folder or run framepred-tf vqa make-synthetic")
+    print(f"vqa: generating Sort-of-CLEVR into {directory} ({sizes['train_images']} train / "
+          f"{sizes['val_images']} val images)", file=sys.stderr)
+    return synthetic.generate(directory, sizes["train_images"], sizes["val_images"], seed=sizes.get("seed", 0))
+
+
+def load_splits(data):
+    """``{"train": VQASplit, "val": VQASplit}`` described by the ``data`` section of a config."""
+    skip = data.get("skip_bad", False)
+    if data["kind"] == "synthetic":
+        splits = {}
+        for name in synthetic.SPLITS:
+            questions, annotations, _ = synthetic.split_paths(data["dir"], name)
+            splits[name] = vqa_data.load_split(questions, annotations, name, skip)
+        return splits
+    train = vqa_data.load_split(data["questions"], data["annotations"], "train", skip)
+    if data.get("val_questions"):
+        return {"train": train, "val": vqa_data.load_split(data["val_questions"], data["val_annotations"], "val", skip)}
+    return holdout_split(train, data.get("val_fraction", 0.1), data.get("seed", 0))
+
+
+def holdout_split(split, fraction, seed):
+    """Split by image (no image in both parts): a seeded ``fraction`` of images goes to val."""
+    image_ids = np.unique(split.image_ids)
+    rng = np.random.default_rng(seed)
+    count = min(len(image_ids) - 1, max(1, int(round(fraction * len(image_ids)))))
+    if count < 1:
+        raise FramepredError(f"{split.questions_path}: need at least 2 images to hold out a validation split "
+                             "(or pass --val-questions/--val-annotations)")
+    held = set(rng.choice(image_ids, count, replace=False).tolist())
+    in_val = [r["image_id"] in held for r in split.records]
+    return {"train": dataclasses.replace(split.subset([not v for v in in_val]), name="train"),
+            "val": dataclasses.replace(split.subset(in_val), name="val")}
+
+
+def load_image_table(data, split_name, model_name):
+    """Image rows for one split: pixels (synthetic/--images) or precomputed features."""
+    if model_name in FEATURE_MODELS:
+        if not data.get("features"):
+            raise FramepredError(f"model {model_name} needs precomputed image features (--features FILE, e.g. from "
+                                 "framepred-tf vqa extract-features); vqa_cnn_lstm learns from pixels instead")
+        return vqa_features.load_features(data["features"], data.get("feature_ids"))
+    if data["kind"] == "synthetic":
+        return vqa_features.load_pixels(synthetic.split_paths(data["dir"], split_name)[2])
+    if not data.get("images"):
+        raise FramepredError("model vqa_cnn_lstm on VQA files needs the images (--images DIR)")
+    size = data.get("image_size", 224)
+    return vqa_features.load_pixels(data["images"], (size, size))
+
+
+def encode_split(split, table, question_vocab, answer_vocab, max_length, skip_bad=False):
+    """:class:`EncodedSplit` of ``split``; questions whose image has no data fail (or are skipped)."""
+    rows = table.rows(split.image_ids)
+    if skip_bad and (rows < 0).any():
+        print(f"vqa data: skipped {int((rows < 0).sum())} question(s) of split {split.name} without image data "
+              f"in {table.source} (first image_id {int(split.image_ids[rows < 0][0])})", file=sys.stderr)
+        split = split.subset(rows >= 0)
+    rows = table.require_rows(split.image_ids, split.question_ids)
+    questions = question_vocab.encode([r["question"] for r in split.records], max_length)
+    labels = answer_vocab.encode(split.records) if split.annotated else np.full(len(rows), -1, np.int32)
+    return EncodedSplit(split, questions, labels, rows, table)
+
+
+def labelled(encoded):
+    """The questions of ``encoded`` whose answer is in the vocabulary (usable for a loss)."""
+    keep = encoded.labels >= 0
+    return dataclasses.replace(encoded, split=encoded.split.subset(keep), questions=encoded.questions[keep],
+                               labels=encoded.labels[keep], image_rows=encoded.image_rows[keep])
+
+
+def batch_plan(encoded, batch_size, rng=None):
+    """Question indices of each batch; ``rng`` shuffles (a new plan per epoch).
+
+    For pixel inputs a batch holds *all* questions of about ``batch_size / questions per
+    image`` images, so the CNN sees each image once per batch; the number of batches is the
+    same for every shuffle.
+    """
+    count = len(encoded.labels)
+    if not encoded.grouped:
+        order = rng.permutation(count) if rng is not None else np.arange(count)
+        return [order[start:start + batch_size] for start in range(0, count, batch_size)]
+    by_question = np.argsort(encoded.image_rows, kind="stable")
+    _, starts = np.unique(encoded.image_rows[by_question], return_index=True)
+    groups = np.split(by_question, starts[1:])
+    per_batch = max(1, int(round(batch_size * len(groups) / max(1, count))))
+    order = rng.permutation(len(groups)) if rng is not None else np.arange(len(groups))
+    return [np.concatenate([groups[g] for g in order[start:start + per_batch]])
+            for start in range(0, len(groups), per_batch)]
+
+
+def make_batches(encoded, batch_size, shuffle, seed=0):
+    """A Keras ``PyDataset`` of ``(inputs, labels)`` batches over ``encoded`` (see :func:`batch_plan`)."""
+    import keras
+
+    class VQABatches(keras.utils.PyDataset):
+        """Gathers image rows per batch, so pixels are stored once per image, not per question."""
+
+        def __init__(self):
+            super().__init__()
+            self.rng = np.random.default_rng(seed) if shuffle else None
+            self.plan = batch_plan(encoded, batch_size, self.rng)
+
+        def __len__(self):
+            return len(self.plan)
+
+        def __getitem__(self, index):
+            chosen = self.plan[index]
+            return encoded.inputs(chosen), encoded.labels[chosen]
+
+        def on_epoch_end(self):
+            if shuffle:
+                self.plan = batch_plan(encoded, batch_size, self.rng)
+
+    return VQABatches()
+
+
+# ----------------------------------------------------------------------------- baselines
+
+
+def compute_baselines(records):
+    """Answers of the non-learned baselines, from annotated training ``records``.
+
+    ``majority``: the most frequent answer overall and within each ``reasoning`` group
+    (relational / non-relational, when the data has them); ``question_type_prior``: the most
+    frequent answer of each ``question_type`` (Antol et al.'s "per Q-type prior").
+    """
+    def most_common(items):
+        return collections.Counter(items).most_common(1)[0][0]
+
+    by_group = collections.defaultdict(list)
+    by_type = collections.defaultdict(list)
+    for r in records:
+        by_type[r["question_type"]].append(r["multiple_choice_answer"])
+        if "reasoning" in r:
+            by_group[r["reasoning"]].append(r["multiple_choice_answer"])
+    return {"majority": most_common(r["multiple_choice_answer"] for r in records),
+            "majority_by_reasoning": {g: most_common(a) for g, a in sorted(by_group.items())},
+            "question_type_prior": {t: most_common(a) for t, a in sorted(by_type.items())}}
+
+
+def baseline_reports(baselines, records):
+    """Accuracy (percent) of the majority and question-type-prior baselines on ``records``."""
+    majority = evaluate_results([{"question_id": r["question_id"], "answer": baselines["majority"]}
+                                 for r in records], records, group_key="reasoning")
+    report = {"majority_baseline": summarize(majority)}
+    if baselines["majority_by_reasoning"]:
+        # Within each group the group's own majority answer: a fair floor for both groups.
+        per_group = [{"question_id": r["question_id"],
+                      "answer": baselines["majority_by_reasoning"].get(r.get("reasoning"), baselines["majority"])}
+                     for r in records]
+        grouped = summarize(evaluate_results(per_group, records, group_key="reasoning"))
+        report["majority_baseline"].update(relational=grouped["relational"], non_relational=grouped["non_relational"])
+    prior = [{"question_id": r["question_id"],
+              "answer": baselines["question_type_prior"].get(r["question_type"], baselines["majority"])}
+             for r in records]
+    report["question_type_prior_baseline"] = summarize(evaluate_results(prior, records, group_key="reasoning"))
+    return report
+
+
+def summarize(report):
+    """``{"overall", "per_answer_type", "relational", "non_relational"}`` of an evaluate_results report."""
+    groups = report.get("per_reasoning", {})
+    return {"overall": report["overall"], "per_answer_type": report["per_answer_type"],
+            "relational": groups.get("relational"), "non_relational": groups.get("non-relational")}
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def make_optimizer(spec):
+    """Keras optimizer from ``{"name", "learning_rate", "decay_rate"?, "clipvalue"?, "clipnorm"?}``.
+
+    ``decay_rate`` multiplies the learning rate after every step (the VQA_LSTM_CNN schedule).
+    """
+    import keras
+
+    rate = spec["learning_rate"]
+    if spec.get("decay_rate"):
+        rate = keras.optimizers.schedules.ExponentialDecay(rate, decay_steps=1, decay_rate=spec["decay_rate"])
+    clip = {key: spec[key] for key in ("clipvalue", "clipnorm") if spec.get(key)}
+    optimizers = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop, "sgd": keras.optimizers.SGD}
+    if spec["name"] not in optimizers:
+        raise FramepredError(f"unknown optimizer {spec['name']!r}; choose one of {', '.join(optimizers)}")
+    return optimizers[spec["name"]](learning_rate=rate, **clip)
+
+
+def build_model(config, question_vocab, answer_vocab):
+    """The registered model of ``config`` sized to the vocabularies."""
+    from framepred_tf.models import get_model
+
+    overrides = dict(config["model_overrides"])
+    if overrides.get("word_vectors"):
+        overrides["vocabulary"] = question_vocab.words
+    return get_model(config["model"], vocab_size=len(question_vocab), num_answers=len(answer_vocab), **overrides)
+
+
+def prepare(config):
+    """Load, validate and encode train/val; returns ``(train, val, question_vocab, answer_vocab, info)``.
+
+    Sets ``config["max_length"]`` to the length actually used (saved with the run).
+    """
+    data = config["data"]
+    splits = load_splits(data)
+    train_split = splits["train"]
+    if not train_split.records:
+        raise FramepredError(f"{train_split.questions_path}: no training questions")
+    answer_vocab = vqa_data.AnswerVocabulary.build(train_split.records, config["num_answers"])
+    coverage = answer_vocab.coverage(train_split.records)
+    kept = vqa_data.keep_answerable(train_split, answer_vocab)
+    question_vocab = vqa_data.QuestionVocabulary.build([r["question"] for r in kept.records], config["min_word_count"])
+    # No longer than the longest training question: every extra step is LSTM work on padding.
+    longest = max(len(vqa_data.tokenize(r["question"])) for r in kept.records)
+    config["max_length"] = min(config["max_length"], longest)
+    encoded, tables = {}, {}
+    for name, split in (("train", kept), ("val", splits["val"])):
+        # Precomputed features cover every split in one file: read it once.
+        key = "features" if config["model"] in FEATURE_MODELS else name
+        if key not in tables:
+            tables[key] = load_image_table(data, name, config["model"])
+        encoded[name] = encode_split(split, tables[key], question_vocab, answer_vocab, config["max_length"],
+                                     data.get("skip_bad", False))
+    info = {"answer_coverage": coverage, "train_questions": len(train_split.records),
+            "train_questions_kept": len(encoded["train"].labels), "val_questions": len(encoded["val"].labels),
+            "question_vocab_size": len(question_vocab), "num_answers": len(answer_vocab)}
+    print(f"vqa: {len(answer_vocab)} answers cover {100 * coverage:.2f}% of {info['train_questions']} training "
+          f"questions ({info['train_questions_kept']} kept); {len(question_vocab)} question words; "
+          f"{info['val_questions']} val questions", file=sys.stderr)
+    return encoded["train"], encoded["val"], question_vocab, answer_vocab, info
+
+
+def train_run(config):
+    """Train ``config["model"]`` and return the run directory (see the module docstring)."""
+    import keras
+
+    from framepred_tf.training import create_run_dir, standard_callbacks, write_config
+
+    keras.utils.set_random_seed(config["seed"])
+    train, val, question_vocab, answer_vocab, info = prepare(config)
+    run_dir = create_run_dir(config["out"], f"vqa_{config['model']}")
+    write_json_atomic(os.path.join(run_dir, QUESTION_VOCAB), question_vocab.to_json())
+    write_json_atomic(os.path.join(run_dir, ANSWER_VOCAB), answer_vocab.to_json())
+    write_json_atomic(os.path.join(run_dir, BASELINES), compute_baselines(train.split.records))
+    write_config(run_dir, {**config, "task": TASK, "data_summary": info})
+    model = build_model(config, question_vocab, answer_vocab)
+    model.compile(optimizer=make_optimizer(config["optimizer"]), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    batches = make_batches(train, config["batch_size"], shuffle=True, seed=config["seed"])
+    val_labelled = labelled(val)
+    val_batches = make_batches(val_labelled, config["batch_size"], shuffle=False) if len(val_labelled.labels) else None
+    callbacks = standard_callbacks(run_dir, monitor="val_loss" if val_batches else "loss",
+                                   log_every=config.get("log_every", 50),
+                                   checkpoint_every=config.get("checkpoint_every", 1000),
+                                   total_steps=config["epochs"] * len(batches))
+    print(f"vqa: training {config['model']} ({model.count_params() if model.built else '?'} parameters) "
+          f"for {config['epochs']} epoch(s) of {len(batches)} steps -> {run_dir}", file=sys.stderr)
+    model.fit(batches, validation_data=val_batches, epochs=config["epochs"], callbacks=callbacks, verbose=0)
+    return run_dir
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+
+def find_latest_run(runs_dir):
+    """The newest VQA run directory under ``runs_dir`` that has a trained model."""
+    runs_dir = os.fspath(runs_dir)
+    if not os.path.isdir(runs_dir):
+        raise FramepredError(f"{runs_dir}: runs folder not found; "
+                             f"train first with framepred-tf vqa train --out {runs_dir}")
+    candidates = []
+    for name in os.listdir(runs_dir):
+        path = os.path.join(runs_dir, name)
+        if name.startswith("vqa_") and _trained_model_path(path):
+            candidates.append((os.path.getmtime(os.path.join(path, "config.json")), name, path))
+    if not candidates:
+        raise FramepredError(f"{runs_dir}: no trained VQA run (vqa_*/ with config.json and best.keras)")
+    return max(candidates)[2]
+
+
+def _trained_model_path(run_dir):
+    from framepred_tf.training import latest_checkpoint
+
+    if not os.path.isfile(os.path.join(run_dir, "config.json")):
+        return None
+    best = os.path.join(run_dir, "best.keras")
+    if os.path.isfile(best):
+        return best
+    latest = latest_checkpoint(os.path.join(run_dir, "checkpoints"))
+    return latest[0] if latest else None
+
+
+def _read_json(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise FramepredError(f"{path}: not found (is this a framepred-tf vqa run directory?)") from None
+    except ValueError as error:
+        raise FramepredError(f"{path}: not valid JSON ({error})") from None
+
+
+def predict_answers(model, encoded, batch_size=256):
+    """Top-1 answer index ``(N,)`` for every question of ``encoded``, in question order."""
+    predictions = np.zeros(len(encoded.labels), dtype=np.int64)
+    for index in batch_plan(encoded, batch_size):
+        predictions[index] = np.argmax(model.predict_on_batch(encoded.inputs(index)), axis=-1)
+    return predictions
+
+
+def evaluate_run(run_dir, split="val"):
+    """Evaluate a run on ``split``: writes ``<split>_results.json`` and ``eval.json``; returns the report."""
+    import keras
+
+    import framepred_tf  # noqa: F401  (registers the models for deserialisation)
+
+    run_dir = os.fspath(run_dir)
+    config = _read_json(os.path.join(run_dir, "config.json"))
+    if config.get("task") != TASK:
+        raise FramepredError(f"{run_dir}: not a VQA run (config.json has no \"task\": \"vqa\")")
+    model_path = _trained_model_path(run_dir)
+    if model_path is None:
+        raise FramepredError(f"{run_dir}: no best.keras or checkpoint to evaluate")
+    question_vocab = vqa_data.QuestionVocabulary.from_json(_read_json(os.path.join(run_dir, QUESTION_VOCAB)))
+    answer_vocab = vqa_data.AnswerVocabulary.from_json(_read_json(os.path.join(run_dir, ANSWER_VOCAB)))
+    splits = load_splits(config["data"])
+    if split not in splits:
+        raise FramepredError(f"unknown split {split!r}; choose one of {', '.join(splits)}")
+    table = load_image_table(config["data"], split, config["model"])
+    encoded = encode_split(splits[split], table, question_vocab, answer_vocab, config["max_length"],
+                           config["data"].get("skip_bad", False))
+    model = keras.saving.load_model(model_path)
+    answers = answer_vocab.decode(predict_answers(model, encoded))
+    results_path = os.path.join(run_dir, f"{split}_results.json")
+    results = write_results(results_path, encoded.split.question_ids, answers)
+    report = build_report(config, run_dir, split, model_path, results_path, results, encoded.split.records)
+    write_json_atomic(os.path.join(run_dir, EVAL_NAME), report)
+    return report
+
+
+def build_report(config, run_dir, split, model_path, results_path, results, records):
+    """The ``eval.json`` content: our accuracy, baselines and the published figures."""
+    ours = summarize(evaluate_results(results, records, group_key="reasoning"))
+    baselines = baseline_reports(_read_json(os.path.join(run_dir, BASELINES)), records)
+    dataset = "sort_of_clevr" if config["data"]["kind"] == "synthetic" else "vqa"
+    return {**ours, **baselines, "published": PUBLISHED[dataset], "dataset": dataset, "split": split,
+            "num_questions": len(records), "model": config["model"], "model_file": model_path,
+            "results_file": results_path, "units": "percent, official VQA accuracy"}
+
+
+def format_report(report):
+    """A plain-text table of ``report`` (ours, baselines, published)."""
+    published = {k: v for k, v in report["published"].items() if isinstance(v, dict)}
+    header = ["", "model", "majority", "Q-type prior"] + [f"{name}*" for name in published]
+    rows = [("overall", "overall"), ("relational", "relational"), ("non-relational", "non_relational")]
+    rows += [(t, ("per_answer_type", t)) for t in report["per_answer_type"]]
+    lines = [f"VQA evaluation: {report['model']} on {report['split']} ({report['num_questions']} questions, "
+             f"{report['dataset']})", "  ".join(f"{h:>15}" for h in header)]
+    for label, key in rows:
+        values = [report, report["majority_baseline"], report["question_type_prior_baseline"]]
+        cells = [_lookup(v, key) for v in values] + [_lookup_published(p, key) for p in published.values()]
+        if all(c is None for c in cells):
+            continue
+        lines.append("  ".join([f"{label:>15}"] + [f"{_fmt(c):>15}" for c in cells]))
+    lines.append(f"* published: {report['published']['source']}")
+    return "\n".join(lines)
+
+
+def _lookup(values, key):
+    if isinstance(key, tuple):
+        return values.get(key[0], {}).get(key[1])
+    return values.get(key)
+
+
+def _lookup_published(values, key):
+    return values.get(key[1] if isinstance(key, tuple) else key)
+
+
+def _fmt(value):
+    return "-" if value is None else f"{value:.2f}"
