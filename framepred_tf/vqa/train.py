@@ -348,8 +348,8 @@ def train_run(config):
                                    log_every=config.get("log_every", 50),
                                    checkpoint_every=config.get("checkpoint_every", 1000),
                                    total_steps=config["epochs"] * len(batches))
-    print(f"vqa: training {config['model']} ({model.count_params() if model.built else '?'} parameters) "
-          f"for {config['epochs']} epoch(s) of {len(batches)} steps -> {run_dir}", file=sys.stderr)
+    print(f"vqa: training {config['model']} for {config['epochs']} epoch(s) of {len(batches)} steps -> {run_dir}",
+          file=sys.stderr)
     model.fit(batches, validation_data=val_batches, epochs=config["epochs"], callbacks=callbacks, verbose=0)
     return run_dir
 
