@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 RUNS ?= runs
 PRESET ?= quick
 FRAMES ?=
+FRAMES_INDEX ?=
 TRAIN_ARGS ?=
 QUESTIONS ?=
 ANNOTATIONS ?=
@@ -45,7 +46,8 @@ train-vpn: $(STAMP)
 	$(CLI) train vpn --preset $(PRESET) --out $(RUNS) $(TRAIN_ARGS)
 
 train-cnn-lstm: $(STAMP)
-	$(CLI) train cnn_lstm --preset $(PRESET) --out $(RUNS) $(if $(FRAMES),--frames-dir $(FRAMES),) $(TRAIN_ARGS)
+	$(CLI) train cnn_lstm --preset $(PRESET) --out $(RUNS) $(if $(FRAMES),--frames-dir $(FRAMES),) \
+		$(if $(FRAMES_INDEX),--frames-index $(FRAMES_INDEX),) $(TRAIN_ARGS)
 
 train-all: train-convlstm train-encoder-forecaster train-stae train-vpn
 

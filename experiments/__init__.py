@@ -4,14 +4,14 @@
 its initial learning rate, ×0.9 staircase decay); ``quick`` is a reduced model on the
 bundled 5,000-digit subset that finishes in minutes on a laptop CPU.
 
-Keys of a preset (defaults in ``framepred_tf.training.trainer.DEFAULTS``): ``data``
-(``moving_mnist`` or ``frame_folder``), ``model_overrides`` (keyword arguments of ``get_model``), ``digits``, ``batch_size``,
-``epochs``, ``steps_per_epoch``, ``lr``, ``decay_steps`` (steps between ×``decay_rate``
-learning-rate cuts; ``None``: one epoch), ``decay_rate``, ``val_size``
-(validation sequences), ``checkpoint_every`` (steps), ``keep_checkpoints``,
-``sample_every`` (epochs), ``log_every`` (steps), and for frame folders ``image_size``,
-``clips``/``frames_per_clip`` (the clips rendered when no ``--frames-dir`` is given) and
-``val_fraction``.
+Keys of a preset (defaults in ``framepred_tf.training.trainer.DEFAULTS``):
+``data`` (``moving_mnist`` or ``frame_folder``), ``model_overrides`` (keyword arguments of
+``get_model``), ``digits``, ``batch_size``, ``epochs``, ``steps_per_epoch``, ``lr``,
+``decay_steps`` (steps between ×``decay_rate`` learning-rate cuts; ``None``: one epoch),
+``decay_rate``, ``val_size`` (validation sequences), ``checkpoint_every`` (steps),
+``keep_checkpoints``, ``sample_every`` (epochs), ``log_every`` (steps), and for frame
+folders ``image_size``, ``clips``/``frames_per_clip`` (the clips rendered when no
+``--frames-dir`` is given) and ``val_fraction``.
 """
 import copy
 import importlib

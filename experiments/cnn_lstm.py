@@ -36,14 +36,14 @@ PRESETS = {
         "val_fraction": 0.15,
         "digits": "mnist5k",
         "batch_size": 8,
-        "epochs": 4,
+        "epochs": 60,
         "steps_per_epoch": None,
         "lr": 1e-3,
         "decay_steps": None,  # ×0.9 once per epoch
         "decay_rate": 0.9,
         "checkpoint_every": 20,
         "keep_checkpoints": 3,
-        "sample_every": 1,
+        "sample_every": 5,
         "log_every": 10,
     },
 }

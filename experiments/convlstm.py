@@ -21,9 +21,10 @@ PRESETS = {
         "log_every": 30,
     },
     "quick": {
-        "model_overrides": {"filters": (16, 16, 16), "kernel_size": 3},
+        # Two 8-channel layers: ~1.7 s/step at batch 4 on a busy 2-core CPU.
+        "model_overrides": {"filters": (8, 8), "kernel_size": 3},
         "digits": "mnist5k",
-        "batch_size": 8,
+        "batch_size": 4,
         "epochs": 4,
         "steps_per_epoch": 40,
         "lr": 1e-3,

@@ -27,7 +27,8 @@ def register(subparsers, bench):
     parser.add_argument("--log-every", type=int, metavar="STEPS", help="steps between console lines")
     frames = parser.add_mutually_exclusive_group()
     frames.add_argument("--frames-dir", help="folder of clip folders of frames (cnn_lstm)")
-    frames.add_argument("--frames-index", help="index file of `framepred-tf index-frames` (17 frame paths per line; cnn_lstm)")
+    frames.add_argument("--frames-index",
+                        help="index file of `framepred-tf index-frames` (17 frame paths per line; cnn_lstm)")
     parser.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
                         help="model constructor override, e.g. --override filters=(8,8,8)")
     parser.add_argument("--figure", metavar="PATH", help="write a prediction figure of the final model")

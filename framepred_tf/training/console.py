@@ -1,8 +1,9 @@
 """The console line of the thesis' training script, e.g.::
 
-    2018/7/5 17:01:41 Step:30 Loss:46551884.000000 (Training Loss:430186956.800) Epoch:1 LR:0.000729 (4.125sec/step) Estimated:0:06:31
+    2018/7/5 17:01:41 Step:30 Loss:46551884.000000 (Training Loss:430186956.800) Epoch:1 LR:0.000729
+    (4.125sec/step) Estimated:0:06:31
 
-``Loss`` is the loss of the latest step, ``Training Loss`` the running mean over the
+(one line, wrapped here). ``Loss`` is the loss of the latest step, ``Training Loss`` the running mean over the
 epoch, ``Estimated`` the time left for the remaining steps at the current speed.
 """
 import datetime

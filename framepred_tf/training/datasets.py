@@ -17,6 +17,8 @@ Two kinds of data (a preset's ``data`` key):
 """
 import dataclasses
 import os
+import shutil
+import tempfile
 
 import keras
 import numpy as np
@@ -127,7 +129,7 @@ class ShuffledFrames:
 
 
 def _frame_sequences(config, run_dir):
-    from framepred_tf.data import index_frames, render_moving_mnist_clips
+    from framepred_tf.data import index_frames
     from framepred_tf.data.frames import read_index
 
     if config.get("frames_index"):
@@ -137,15 +139,29 @@ def _frame_sequences(config, run_dir):
         if not directory:
             directory = os.path.join(run_dir, "clips")
             if not os.path.isdir(directory):
-                render_moving_mnist_clips(directory, num_clips=config["clips"],
-                                          frames_per_clip=config["frames_per_clip"],
-                                          image_size=config["image_size"], digits=config["digits"],
-                                          seed=config["seed"])
+                _render_clips(directory, config)
         sequences = index_frames(directory, seq_len=FRAME_FOLDER_SEQ_LEN, skip_bad=True)
     if len(sequences[0]) != FRAME_FOLDER_SEQ_LEN:
         raise DataSourceError(f"frame sequences need {FRAME_FOLDER_SEQ_LEN} frames (16 inputs and the target), "
                               f"got {len(sequences[0])}")
     return sequences
+
+
+def _render_clips(directory, config):
+    """Render the preset's Moving MNIST clips into ``directory``, all or nothing.
+
+    They are rendered into a temporary folder renamed at the end, so a run killed while
+    rendering does not resume with half the clips.
+    """
+    from framepred_tf.data import render_moving_mnist_clips
+
+    scratch = tempfile.mkdtemp(prefix=".tmp-clips-", dir=os.path.dirname(directory))
+    try:
+        render_moving_mnist_clips(scratch, num_clips=config["clips"], frames_per_clip=config["frames_per_clip"],
+                                  image_size=config["image_size"], digits=config["digits"], seed=config["seed"])
+        os.replace(scratch, directory)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _split_by_clip(sequences, val_fraction):

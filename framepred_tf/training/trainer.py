@@ -140,20 +140,20 @@ def _run(config, *, out, resume, figure, stream):
 
 
 def _run_with(distribution, config, *, out, resume, figure, stream):
-    run_dir = resume or _new_run_dir(out, config, distribution)
+    run_dir = _output_dir(out, config, distribution, resume)
     try:
-        data = build_run_data(config, run_dir)
+        data = build_run_data(config, resume or run_dir)
         config["steps_per_epoch"] = data.steps_per_epoch
         config["decay_steps"] = config.get("decay_steps") or data.steps_per_epoch
         with distribution.scope():
             model = build_model(config, data.sample[0])
         rundir.ensure_free_space(run_dir, checkpoint_bytes(model) * (config["keep_checkpoints"] + 2))
-        start = _restore(model, run_dir) if resume else {"global_step": 0, "best": None}
+        start = _restore(model, resume, clean=distribution.is_chief) if resume else {"global_step": 0, "best": None}
     except BaseException:
-        if not resume:
+        if run_dir != resume:
             shutil.rmtree(run_dir, ignore_errors=True)
         raise
-    if resume or distribution.is_chief:
+    if distribution.is_chief:
         rundir.write_config(run_dir, config)
     _fit(model, data, config, run_dir, start, stream)
     if figure:
@@ -161,12 +161,15 @@ def _run_with(distribution, config, *, out, resume, figure, stream):
     return run_dir
 
 
-def _new_run_dir(out, config, distribution):
-    # Only the chief of a multi-worker run writes the run directory; the others write to a
-    # scratch directory (every worker must still save, since saving may be collective).
+def _output_dir(out, config, distribution, resume):
+    """Where this process writes: the (new or resumed) run directory, or scratch for a non-chief worker.
+
+    Only the chief of a multi-worker run writes the run directory; the other workers write
+    to a scratch directory (they must still save, since saving may involve collectives).
+    """
     if not distribution.is_chief:
         return tempfile.mkdtemp(prefix=f"framepred-{config['model']}-worker-")
-    return rundir.create_run_dir(out, config["model"])
+    return resume or rundir.create_run_dir(out, config["model"])
 
 
 def build_model(config, sample_inputs):
@@ -184,9 +187,10 @@ def checkpoint_bytes(model):
     return 2 * 4 * sum(int(keras.ops.size(v)) for v in model.weights)
 
 
-def _restore(model, run_dir):
+def _restore(model, run_dir, clean=True):
+    """Load the newest complete checkpoint of ``run_dir``; return its state (step 0 if none)."""
     directory = os.path.join(run_dir, rundir.CHECKPOINT_DIR)
-    for name in checkpoints.remove_temporaries(directory):
+    for name in checkpoints.remove_temporaries(directory) if clean else ():
         print(f"framepred-tf: removed {name}, left by an interrupted save", file=sys.stderr)
     latest = checkpoints.latest_checkpoint(directory)
     if latest is None:

@@ -99,6 +99,10 @@ def _positive(name, value):
     return value
 
 
+def _absolute(path):
+    return os.path.abspath(path) if path else None
+
+
 def _data_section(args, preset, seed):
     """The ``data`` part of the run config (absolute paths, so eval works from anywhere)."""
     pairs = [("--questions", args.questions, "--annotations", args.annotations),
@@ -106,7 +110,7 @@ def _data_section(args, preset, seed):
     for first, a, second, b in pairs:
         if bool(a) != bool(b):
             raise FramepredError(f"{first} and {second} go together; pass both")
-    absolute = lambda path: os.path.abspath(path) if path else None  # noqa: E731
+    absolute = _absolute
     common = {"skip_bad": args.skip_bad, "features": absolute(args.features),
               "feature_ids": absolute(args.feature_ids)}
     if args.questions:
@@ -145,6 +149,7 @@ def resolve_train_config(args):
         "epochs": _positive("--epochs", args.epochs) or preset["epochs"],
         "batch_size": _positive("--batch-size", args.batch_size) or preset["batch_size"],
         "optimizer": optimizer, "seed": seed, "out": os.path.abspath(args.out),
+        "questions_per_image": preset.get("questions_per_image"),
         "log_every": preset["log_every"], "checkpoint_every": preset["checkpoint_every"],
     }
 

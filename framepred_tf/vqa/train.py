@@ -1,7 +1,8 @@
 """VQA training and evaluation runs (``framepred-tf vqa train`` / ``vqa eval``).
 
-A run directory ``<out>/vqa_<model>-<YYYYmmdd-HHMMSS>/`` holds ``config.json`` (everything
-needed to rebuild the data), ``question_vocab.json``, ``answer_vocab.json``,
+A run directory ``<out>/<model>-<YYYYmmdd-HHMMSS>/`` (``vqa_lstm-...``, ``vqa_cnn_lstm-...``)
+holds ``config.json`` (everything needed to rebuild the data), ``question_vocab.json``,
+``answer_vocab.json``,
 ``baselines.json`` (majority / question-type-prior answers from the training split), and,
 from the shared training path (:func:`framepred_tf.training.standard_callbacks`),
 ``checkpoints/``, ``best.keras`` (lowest ``val_loss``), ``history.csv`` and TensorBoard logs.
@@ -165,27 +166,38 @@ def labelled(encoded):
                                labels=encoded.labels[keep], image_rows=encoded.image_rows[keep])
 
 
-def batch_plan(encoded, batch_size, rng=None):
+def batch_plan(encoded, batch_size, rng=None, questions_per_image=None):
     """Question indices of each batch; ``rng`` shuffles (a new plan per epoch).
 
-    For pixel inputs a batch holds *all* questions of about ``batch_size / questions per
+    For pixel inputs a batch holds the questions of about ``batch_size / questions per
     image`` images, so the CNN sees each image once per batch; the number of batches is the
-    same for every shuffle.
+    same for every shuffle. ``questions_per_image`` (with ``rng``) keeps a fresh random
+    subset of each image's questions per epoch: more images per question asked, which on
+    Sort-of-CLEVR trades memorising a few images for seeing many.
     """
     count = len(encoded.labels)
     if not encoded.grouped:
         order = rng.permutation(count) if rng is not None else np.arange(count)
         return [order[start:start + batch_size] for start in range(0, count, batch_size)]
-    by_question = np.argsort(encoded.image_rows, kind="stable")
-    _, starts = np.unique(encoded.image_rows[by_question], return_index=True)
-    groups = np.split(by_question, starts[1:])
-    per_batch = max(1, int(round(batch_size * len(groups) / max(1, count))))
+    groups = _questions_by_image(encoded.image_rows)
+    if questions_per_image and rng is not None:
+        groups = [g if len(g) <= questions_per_image else rng.choice(g, questions_per_image, replace=False)
+                  for g in groups]
+    asked = sum(len(g) for g in groups)
+    per_batch = max(1, int(round(batch_size * len(groups) / max(1, asked))))
     order = rng.permutation(len(groups)) if rng is not None else np.arange(len(groups))
     return [np.concatenate([groups[g] for g in order[start:start + per_batch]])
             for start in range(0, len(groups), per_batch)]
 
 
-def make_batches(encoded, batch_size, shuffle, seed=0):
+def _questions_by_image(image_rows):
+    """Question indices grouped by image row, one array per image."""
+    by_question = np.argsort(image_rows, kind="stable")
+    _, starts = np.unique(image_rows[by_question], return_index=True)
+    return np.split(by_question, starts[1:])
+
+
+def make_batches(encoded, batch_size, shuffle, seed=0, questions_per_image=None):
     """A Keras ``PyDataset`` of ``(inputs, labels)`` batches over ``encoded`` (see :func:`batch_plan`)."""
     import keras
 
@@ -195,7 +207,10 @@ def make_batches(encoded, batch_size, shuffle, seed=0):
         def __init__(self):
             super().__init__()
             self.rng = np.random.default_rng(seed) if shuffle else None
-            self.plan = batch_plan(encoded, batch_size, self.rng)
+            self.plan = self._plan()
+
+        def _plan(self):
+            return batch_plan(encoded, batch_size, self.rng, questions_per_image if shuffle else None)
 
         def __len__(self):
             return len(self.plan)
@@ -206,7 +221,7 @@ def make_batches(encoded, batch_size, shuffle, seed=0):
 
         def on_epoch_end(self):
             if shuffle:
-                self.plan = batch_plan(encoded, batch_size, self.rng)
+                self.plan = self._plan()
 
     return VQABatches()
 
@@ -329,21 +344,36 @@ def train_run(config):
     """Train ``config["model"]`` and return the run directory (see the module docstring)."""
     import keras
 
-    from framepred_tf.training import create_run_dir, standard_callbacks, write_config
-
     keras.utils.set_random_seed(config["seed"])
     train, val, question_vocab, answer_vocab, info = prepare(config)
-    run_dir = create_run_dir(config["out"], f"vqa_{config['model']}")
-    write_json_atomic(os.path.join(run_dir, QUESTION_VOCAB), question_vocab.to_json())
-    write_json_atomic(os.path.join(run_dir, ANSWER_VOCAB), answer_vocab.to_json())
-    write_json_atomic(os.path.join(run_dir, BASELINES), compute_baselines(train.split.records))
-    write_config(run_dir, {**config, "task": TASK, "data_summary": info})
+    run_dir = _start_run(config, info, question_vocab, answer_vocab, train.split.records)
     model = build_model(config, question_vocab, answer_vocab)
     model.compile(optimizer=make_optimizer(config["optimizer"]), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    batches = make_batches(train, config["batch_size"], shuffle=True, seed=config["seed"])
-    val_labelled = labelled(val)
-    val_batches = make_batches(val_labelled, config["batch_size"], shuffle=False) if len(val_labelled.labels) else None
+    _fit(model, train, val, config, run_dir)
+    return run_dir
+
+
+def _start_run(config, info, question_vocab, answer_vocab, train_records):
+    """Create ``<out>/<model>-<timestamp>/`` (model names start with ``vqa_``) and its JSON files."""
+    from framepred_tf.training import create_run_dir, write_config
+
+    run_dir = create_run_dir(config["out"], config["model"])
+    write_json_atomic(os.path.join(run_dir, QUESTION_VOCAB), question_vocab.to_json())
+    write_json_atomic(os.path.join(run_dir, ANSWER_VOCAB), answer_vocab.to_json())
+    write_json_atomic(os.path.join(run_dir, BASELINES), compute_baselines(train_records))
+    write_config(run_dir, {**config, "task": TASK, "data_summary": info})
+    return run_dir
+
+
+def _fit(model, train, val, config, run_dir):
+    """``model.fit`` with the shared run callbacks; ``val_loss`` on the val questions the model can answer."""
+    from framepred_tf.training import standard_callbacks
+
+    batches = make_batches(train, config["batch_size"], shuffle=True, seed=config["seed"],
+                           questions_per_image=config.get("questions_per_image"))
+    val = labelled(val)
+    val_batches = make_batches(val, config["batch_size"], shuffle=False) if len(val.labels) else None
     callbacks = standard_callbacks(run_dir, monitor="val_loss" if val_batches else "loss",
                                    log_every=config.get("log_every", 50),
                                    checkpoint_every=config.get("checkpoint_every", 1000),
@@ -351,7 +381,6 @@ def train_run(config):
     print(f"vqa: training {config['model']} for {config['epochs']} epoch(s) of {len(batches)} steps -> {run_dir}",
           file=sys.stderr)
     model.fit(batches, validation_data=val_batches, epochs=config["epochs"], callbacks=callbacks, verbose=0)
-    return run_dir
 
 
 # ----------------------------------------------------------------------------- evaluation

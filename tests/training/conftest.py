@@ -19,7 +19,8 @@ TINY = {
 FRAME_MODELS = ("convlstm", "encoder_forecaster", "stae", "vpn")
 
 # The seed's progress line, e.g.
-# 2018/7/5 17:01:41 Step:30 Loss:46551884.000000 (Training Loss:430186956.800) Epoch:1 LR:0.000729 (4.125sec/step) Estimated:0:06:31
+# 2018/7/5 17:01:41 Step:30 Loss:46551884.000000 (Training Loss:430186956.800) Epoch:1 LR:0.000729
+#   (4.125sec/step) Estimated:0:06:31      (one line)
 SEED_LINE = re.compile(
     r"^\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}:\d{2} Step:\d+ Loss:-?\d+\.\d{6} \(Training Loss:-?\d+\.\d{3}\) "
     r"Epoch:\d+ LR:\S+ \(\d+\.\d{3}sec/step\) Estimated:\d+:\d{2}:\d{2}$")

@@ -2,8 +2,6 @@
 import os
 import shutil
 
-import pytest
-
 from framepred_tf.training import rundir
 from tests.training.conftest import run_cli
 

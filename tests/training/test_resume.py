@@ -52,6 +52,7 @@ def test_resume_mid_epoch_matches_uninterrupted_run(tiny_cli_run, tmp_path):
         float(read_history(os.path.join(full, "history.csv"))[1]["val_loss"]), rel=1e-5)
 
 
+@pytest.mark.slow
 def test_resume_may_only_extend_the_run(tiny_cli_run, tmp_path):
     run = shutil.copytree(tiny_cli_run("convlstm")[0], tmp_path / "run")
     with pytest.raises(FramepredError, match="cannot change lr"):

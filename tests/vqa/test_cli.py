@@ -24,7 +24,7 @@ def test_synthetic_train_and_eval_write_the_fixed_files(tmp_path, capsys):
     assert main(["vqa", "train", "--data", str(data), "--epochs", "1", "--batch-size", "40", "--out", str(runs)]
                 + TINY_CNN) == 0
     run = only_run(runs)
-    assert run.name.startswith("vqa_vqa_cnn_lstm-")
+    assert run.name.startswith("vqa_cnn_lstm-")
     for name in ("config.json", "best.keras", "history.csv", "question_vocab.json", "answer_vocab.json"):
         assert (run / name).is_file(), name
     assert main(["vqa", "eval", "--runs", str(runs)]) == 0

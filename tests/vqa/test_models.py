@@ -10,7 +10,7 @@ VOCAB, ANSWERS, LENGTH, BATCH = 12, 4, 6, 24
 TINY = {  # one fusion each: product is vqa_lstm's default
     "vqa_lstm": dict(embed_dim=8, lstm_units=8, common_dim=16, mlp_units=(16,), dropout=0.0),
     "vqa_mlp": dict(embed_dim=8, mlp_units=(16,), dropout=0.0),
-    "vqa_cnn_lstm": dict(conv_filters=(4, 4), embed_dim=8, lstm_units=8, lstm_layers=1, common_dim=16,
+    "vqa_cnn_lstm": dict(conv_filters=(4, 4), conv_norm="group", embed_dim=8, lstm_units=8, lstm_layers=1, common_dim=16,
                          mlp_units=(16,), dropout=0.0, fusion="film"),
 }
 
@@ -73,7 +73,7 @@ def test_question_encoding_ignores_left_padding():
 def test_cnn_model_shares_one_image_between_questions():
     """``image_index`` (one CNN pass per image) gives the same answers as repeating the image."""
     keras.utils.set_random_seed(3)
-    overrides = dict(TINY["vqa_cnn_lstm"], fusion="concat")
+    overrides = dict(TINY["vqa_cnn_lstm"], fusion="concat", conv_norm="batch")
     model = get_model("vqa_cnn_lstm", vocab_size=VOCAB, num_answers=ANSWERS, **overrides)
     x, _ = tiny_batch(pixels=True)
     index = np.arange(BATCH) % 3
