@@ -3,13 +3,11 @@ baseline when the question encoder is an LSTM).
 
 Image: a CNN on raw pixels -> flatten/pool -> fully connected + tanh. ``backbone="small"``
 is Santoro et al.'s (2017) Sort-of-CLEVR CNN: 4 convolutions, 24 kernels 3x3 stride 2, batch
-normalisation, ReLU. ``bn_momentum`` sets how fast the inference statistics follow
-training: with Keras' 0.99 they lagged the fast-changing features in our short CPU runs
-(training-mode accuracy 66 %, inference mode 42 % on the same weights); the quick preset
-uses 0.9. ``conv_norm="group"`` (each image normalised on its own) or ``"none"`` avoid
-moving statistics altogether but learned far slower there. ``backbone="vgg16"`` is the seed's VGG16
-convolutional part (average pooled; ``backbone_weights`` a weights file or "imagenet",
-otherwise random).
+normalisation (``bn_momentum``), ReLU. ``conv_norm="instance"``/``"group"`` (each image
+normalised on its own) or ``"none"`` need no moving statistics but learned far slower on
+Sort-of-CLEVR; ``vqa train`` instead re-estimates the batch-norm statistics before each
+validation. ``backbone="vgg16"`` is the seed's VGG16 convolutional part (average pooled;
+``backbone_weights`` a weights file or "imagenet", otherwise random).
 Question: the deeper-LSTM encoder of :mod:`vqa_lstm` -> fully connected + tanh.
 Fusion: concatenation (the seed), element-wise ``"product"``, or ``"film"`` (Perez et al.
 2018): the question predicts a per-channel scale and shift of the CNN's last feature map
@@ -39,9 +37,9 @@ def small_cnn(filters, norm="batch", bn_momentum=0.99, name="cnn"):
     """Santoro et al.'s image CNN: [Conv 3x3 stride 2 -> norm -> ReLU] per entry of ``filters``.
 
     (B, H, W, 3) -> (B, H / 2^n, W / 2^n, filters[-1]) feature map (75x75 -> 5x5 for n = 4).
-    ``norm``: "batch" (Santoro et al.; moving averages with ``bn_momentum``), "group" (one
-    group: each image's map normalised on its own, so training and inference compute the
-    same thing) or "none".
+    ``norm``: "batch" (Santoro et al.; moving averages with ``bn_momentum``), "instance" /
+    "group" (statistics of each image per channel / over all channels, so training and
+    inference compute the same thing) or "none".
     """
     layers = []
     for index, width in enumerate(filters):

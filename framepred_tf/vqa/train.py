@@ -366,6 +366,54 @@ def _start_run(config, info, question_vocab, answer_vocab, train_records):
     return run_dir
 
 
+def batch_norm_layers(model):
+    """Every ``BatchNormalization`` layer inside ``model`` (nested ones included)."""
+    import keras
+
+    return [layer for layer in model._flatten_layers(include_self=False)
+            if isinstance(layer, keras.layers.BatchNormalization)]
+
+
+def recalibrate_batch_norm(model, batches, steps=20):
+    """Replace the moving statistics of every batch-norm layer by their average over
+    ``steps`` training batches computed with the current weights ("precise BN").
+
+    Keras' moving averages lag behind weights that change quickly; on Sort-of-CLEVR the
+    same weights scored 50 % on val with them and 67 % after this re-estimate. A momentum
+    of i / (i + 1) at the i-th batch makes each moving statistic the running mean of the
+    batch statistics. Only the statistics change, no weights.
+    """
+    layers = batch_norm_layers(model)
+    saved = [layer.momentum for layer in layers]
+    for index in range(min(steps, len(batches))):
+        for layer in layers:
+            layer.momentum = index / (index + 1)
+        inputs, _ = batches[index]
+        model(inputs, training=True)
+    for layer, momentum in zip(layers, saved):
+        layer.momentum = momentum
+
+
+def precise_batch_norm_callback(batches, steps=20):
+    """A callback re-estimating batch-norm statistics before each validation and, in epochs
+    without one, before the end-of-epoch checkpoint (it must come before the checkpointer)."""
+    import keras
+
+    class PreciseBatchNorm(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.done = False
+
+        def on_test_begin(self, logs=None):
+            recalibrate_batch_norm(self.model, batches, steps)
+            self.done = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            if not getattr(self, "done", False):
+                recalibrate_batch_norm(self.model, batches, steps)
+
+    return PreciseBatchNorm()
+
+
 def _fit(model, train, val, config, run_dir):
     """``model.fit`` with the shared run callbacks; ``val_loss`` on the val questions the model can answer."""
     from framepred_tf.training import standard_callbacks
@@ -378,6 +426,8 @@ def _fit(model, train, val, config, run_dir):
                                    log_every=config.get("log_every", 50),
                                    checkpoint_every=config.get("checkpoint_every", 1000),
                                    total_steps=config["epochs"] * len(batches))
+    if batch_norm_layers(model):
+        callbacks.insert(0, precise_batch_norm_callback(batches))
     print(f"vqa: training {config['model']} for {config['epochs']} epoch(s) of {len(batches)} steps -> {run_dir}",
           file=sys.stderr)
     model.fit(batches, validation_data=val_batches, epochs=config["epochs"], callbacks=callbacks, verbose=0)
