@@ -195,13 +195,18 @@ def _id_problem(item, seen):
     return None
 
 
-def _question_problem(item, seen):
+def _record_problem(item, seen, required_keys):
+    """Problems shared by question and annotation records: shape, keys and ids."""
     if not isinstance(item, dict):
         return "not a JSON object"
-    missing = [key for key in QUESTION_KEYS if key not in item]
+    missing = [key for key in required_keys if key not in item]
     if missing:
         return f"missing key '{missing[0]}'"
-    problem = _id_problem(item, seen)
+    return _id_problem(item, seen)
+
+
+def _question_problem(item, seen):
+    problem = _record_problem(item, seen, QUESTION_KEYS)
     if problem:
         return problem
     if not isinstance(item["question"], str) or not item["question"].strip():
@@ -212,12 +217,7 @@ def _question_problem(item, seen):
 
 
 def _annotation_problem(item, seen):
-    if not isinstance(item, dict):
-        return "not a JSON object"
-    missing = [key for key in ANNOTATION_KEYS if key not in item]
-    if missing:
-        return f"missing key '{missing[0]}'"
-    problem = _id_problem(item, seen)
+    problem = _record_problem(item, seen, ANNOTATION_KEYS)
     if problem:
         return problem
     answers = item["answers"]
