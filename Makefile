@@ -9,6 +9,7 @@ PRESET ?= quick
 FRAMES ?=
 FRAMES_INDEX ?=
 TRAIN_ARGS ?=
+EVAL_ARGS ?=
 QUESTIONS ?=
 ANNOTATIONS ?=
 FEATURES ?=
@@ -52,7 +53,7 @@ train-cnn-lstm: $(STAMP)
 train-all: train-convlstm train-encoder-forecaster train-stae train-vpn
 
 eval-all: $(STAMP)
-	$(CLI) report --runs $(RUNS) --out report
+	$(CLI) report --runs $(RUNS) --out report $(EVAL_ARGS)
 
 train-vqa: $(STAMP)
 	$(CLI) vqa train --out $(RUNS) $(if $(QUESTIONS),--questions $(QUESTIONS),) $(if $(ANNOTATIONS),--annotations $(ANNOTATIONS),) $(if $(FEATURES),--features $(FEATURES),)

@@ -18,6 +18,7 @@ setup(
         "keras>=3.3",
         "tensorflow-cpu>=2.16",
         "tensorflow-datasets>=4.9",
+        "tensorboard>=2.16",  # run directories keep TensorBoard logs
         "numpy>=1.26",
         "scipy>=1.10",
         "matplotlib>=3.7",

@@ -25,9 +25,12 @@ class MaskedConv2D(keras.layers.Conv2D):
         context_channels: the first ``n`` input channels are a fully visible context (the
             VPN decoder's ConvLSTM output, which only summarises past frames) and are not
             masked; the mask applies to the remaining ``C_in - n`` channels.
-        color_groups: split the masked input channels and the output channels into three
-            contiguous R, G, B groups; at the centre tap output group ``g`` sees input
-            groups ``< g`` (A) or ``<= g`` (B). Needs both counts divisible by 3.
+        color_groups: split the masked input channels and the output channels into ``n``
+            contiguous, ordered groups; at the centre tap output group ``g`` sees input
+            groups ``< g`` (A) or ``<= g`` (B), so one pixel's channels are generated in
+            order. ``True`` means ``n = 3`` (R, G, B, as in PixelCNN); the VPN's
+            ``patch_size=p`` uses ``n = p·p`` for the sub-pixels of a space-to-depth patch.
+            ``False``/``0``/``1``: no groups. Needs both channel counts divisible by ``n``.
         **kwargs: other ``Conv2D`` arguments (initialisers, activation, ...).
 
     The mask is a constant built in ``build`` and multiplied into the kernel on every
@@ -49,11 +52,14 @@ class MaskedConv2D(keras.layers.Conv2D):
         super().__init__(filters, kernel_size, padding="same", **kwargs)
         if any(k % 2 == 0 for k in self.kernel_size):
             raise ValueError(f"MaskedConv2D needs an odd kernel size, got {self.kernel_size}")
-        if color_groups and filters % 3:
-            raise ValueError(f"color_groups=True needs filters divisible by 3, got {filters}")
+        groups = 3 if color_groups is True else int(color_groups)
+        if groups < 0:
+            raise ValueError(f"color_groups must be a bool or a non-negative int, got {color_groups!r}")
+        self.color_groups = groups if groups > 1 else 0
+        if self.color_groups and filters % self.color_groups:
+            raise ValueError(f"color_groups={self.color_groups} needs filters divisible by {self.color_groups}, got {filters}")
         self.mask_type = mask_type
         self.context_channels = context_channels
-        self.color_groups = bool(color_groups)
 
     def build(self, input_shape):
         channel_axis = -1 if self.data_format == "channels_last" else 1
@@ -65,8 +71,11 @@ class MaskedConv2D(keras.layers.Conv2D):
             raise ValueError(
                 f"context_channels={self.context_channels} leaves no masked channels of the {in_channels} inputs"
             )
-        if self.color_groups and masked % 3:
-            raise ValueError(f"color_groups=True needs masked input channels divisible by 3, got {masked}")
+        if self.color_groups and masked % self.color_groups:
+            raise ValueError(
+                f"color_groups={self.color_groups} needs masked input channels divisible by {self.color_groups}, "
+                f"got {masked}"
+            )
         super().build(input_shape)
         # Kept as a NumPy constant, not a tensor: a tensor made here could belong to
         # whichever graph happened to trigger build (TF), and a variable would show up
@@ -81,8 +90,9 @@ class MaskedConv2D(keras.layers.Conv2D):
         mask[ch, :cw] = 1.0
         n = self.context_channels
         if self.color_groups:
-            in_group = np.arange(in_channels - n) // ((in_channels - n) // 3)
-            out_group = np.arange(self.filters) // (self.filters // 3)
+            groups = self.color_groups
+            in_group = np.arange(in_channels - n) // ((in_channels - n) // groups)
+            out_group = np.arange(self.filters) // (self.filters // groups)
             visible = in_group[:, None] < out_group[None, :]
             if self.mask_type == "B":
                 visible = in_group[:, None] <= out_group[None, :]

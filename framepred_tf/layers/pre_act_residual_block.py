@@ -19,11 +19,13 @@ class PreActResidualBlock(keras.layers.Layer):
         kernel_size: the middle convolution's size (odd when masked).
         mask_type: ``None`` (encoder) or ``"B"``: all three convolutions become
             :class:`MaskedConv2D` type B (decoder), keeping the block causal in raster order.
+        color_groups: with ``mask_type="B"``, the ordered channel groups of
+            :class:`MaskedConv2D` (``filters / 2`` must be divisible by the count).
 
     For ``filters=256, kernel_size=3`` the block has 213,504 parameters.
     """
 
-    def __init__(self, filters, kernel_size=3, mask_type=None, **kwargs):
+    def __init__(self, filters, kernel_size=3, mask_type=None, color_groups=0, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(filters, int) or filters <= 0 or filters % 2:
             raise ValueError(f"filters must be a positive even int (2h), got {filters!r}")
@@ -32,13 +34,17 @@ class PreActResidualBlock(keras.layers.Layer):
         self.filters = filters
         self.kernel_size = kernel_size
         self.mask_type = mask_type
+        self.color_groups = int(color_groups)
+        if self.color_groups > 1 and mask_type is None:
+            raise ValueError("color_groups needs mask_type='B'")
         half = filters // 2
         if mask_type is None:
             def conv(n, k, name):
                 return keras.layers.Conv2D(n, k, padding="same", dtype=self.dtype_policy, name=name)
         else:
             def conv(n, k, name):
-                return MaskedConv2D(n, k, mask_type=mask_type, dtype=self.dtype_policy, name=name)
+                return MaskedConv2D(n, k, mask_type=mask_type, color_groups=self.color_groups,
+                                    dtype=self.dtype_policy, name=name)
         self.reduce = conv(half, 1, "reduce_1x1")
         self.spatial = conv(half, kernel_size, "conv")
         self.expand = conv(filters, 1, "expand_1x1")
@@ -66,5 +72,6 @@ class PreActResidualBlock(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"filters": self.filters, "kernel_size": self.kernel_size, "mask_type": self.mask_type})
+        config.update({"filters": self.filters, "kernel_size": self.kernel_size, "mask_type": self.mask_type,
+                       "color_groups": self.color_groups})
         return config

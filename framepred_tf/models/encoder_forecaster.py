@@ -6,24 +6,8 @@ from framepred_tf.layers import ConvLSTM2D
 from framepred_tf.models import register_model
 from framepred_tf.models.base import PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy
+from framepred_tf.models.patches import check_divisible, depth_to_space, space_to_depth
 from framepred_tf.models.time_folding import apply_per_frame
-
-
-def space_to_depth(frames, patch):
-    """``(B, T, H, W, C)`` → ``(B, T, H/p, W/p, p·p·C)``; channel index = (row·p + col)·C + c."""
-    _, t, h, w, c = frames.shape
-    x = ops.reshape(frames, (-1, t, h // patch, patch, w // patch, patch, c))
-    x = ops.transpose(x, (0, 1, 2, 4, 3, 5, 6))
-    return ops.reshape(x, (-1, t, h // patch, w // patch, patch * patch * c))
-
-
-def depth_to_space(frames, patch):
-    """Inverse of :func:`space_to_depth`."""
-    _, t, h, w, pc = frames.shape
-    c = pc // (patch * patch)
-    x = ops.reshape(frames, (-1, t, h, w, patch, patch, c))
-    x = ops.transpose(x, (0, 1, 2, 4, 3, 5, 6))
-    return ops.reshape(x, (-1, t, h * patch, w * patch, c))
 
 
 @keras.saving.register_keras_serializable(package="framepred_tf")
@@ -72,8 +56,7 @@ class EncoderForecaster(PaperLossModel):
     def build(self, input_shape):
         _, _, height, width, channels = input_shape
         p = self.patch_size
-        if height % p or width % p:
-            raise ValueError(f"frame size {height}x{width} is not divisible by patch_size={p}")
+        check_divisible(height, width, p)
         grid = (height // p, width // p)
         in_channels = p * p * channels
         for cell in self.encoder:

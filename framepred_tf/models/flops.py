@@ -20,13 +20,14 @@ def _kernel(k):
 
 
 def convlstm_flops(model, input_frames, height, width, channels):
-    k = _kernel(model.kernel_size)
+    p, k = model.patch_size, _kernel(model.kernel_size)
+    h, w, in_ch = height // p, width // p, p * p * channels
     steps = input_frames + model.output_frames - 1
-    total, in_ch = 0, channels
+    total = 0
     for f in model.filters:
-        total += steps * convlstm_step_flops(height, width, k, in_ch, f)
+        total += steps * convlstm_step_flops(h, w, k, in_ch, f)
         in_ch = f
-    return total + model.output_frames * conv_flops(height, width, 1, sum(model.filters), channels)
+    return total + model.output_frames * conv_flops(h, w, 1, sum(model.filters), p * p * channels)
 
 
 def encoder_forecaster_flops(model, input_frames, height, width, channels):
@@ -65,11 +66,13 @@ def _residual_block_flops(h, w, filters, k):
 def vpn_flops(model, input_frames, height, width, channels):
     f, bk = model.filters, _kernel(model.block_kernel_size)
     ek, lk = _kernel(model.encoder_kernel_size), _kernel(model.lstm_kernel_size)
+    p = model.patch_size
+    height, width, channels = height // p, width // p, p * p * channels
     steps = input_frames + model.output_frames - 1
     encoder = conv_flops(height, width, ek, channels, f) + model.encoder_blocks * _residual_block_flops(
         height, width, f, bk)
     context = convlstm_step_flops(height, width, lk, f, f)
-    out_ch = 1 if model.output_distribution == "bernoulli" else 256
+    out_ch = channels if model.output_distribution == "bernoulli" else 256
     decoder = (conv_flops(height, width, ek, f + channels, f)
                + model.decoder_blocks * _residual_block_flops(height, width, f, bk)
                + conv_flops(height, width, 1, f, model.output_filters)

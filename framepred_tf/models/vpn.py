@@ -6,6 +6,7 @@ from framepred_tf.layers import ConvLSTM2D, MaskedConv2D, PreActResidualBlock
 from framepred_tf.models import register_model
 from framepred_tf.models.base import PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy
+from framepred_tf.models.patches import check_divisible, depth_to_space, space_to_depth
 from framepred_tf.models.time_folding import fold_time, unfold_time
 
 OUTPUTS = ("bernoulli", "softmax256")
@@ -34,6 +35,12 @@ class VideoPixelNetwork(PaperLossModel):
     instead samples every frame pixel by pixel in raster order (H·W decoder passes per
     frame: slow, for qualitative use only).
 
+    ``patch_size=p`` (default 1, the paper) runs every layer on ``p×p`` space-to-depth
+    patches, as Shi et al. fed Moving MNIST to their ConvLSTM; the decoder's masks then order
+    a patch's ``p·p`` pixels as colour groups (``MaskedConv2D(color_groups=p·p)``), so the
+    model stays autoregressive — patches in raster order, pixels within a patch in raster
+    order. The quick preset uses ``p=4`` to fit a CPU; Bernoulli output only.
+
     Input ``(B, T, H, W, 1)`` in [0, 1]; output ``(B, output_frames, H, W, 1)`` in [0, 1]
     (for ``softmax256``, the expected intensity), float32.
     """
@@ -43,11 +50,15 @@ class VideoPixelNetwork(PaperLossModel):
     def __init__(self, filters=256, encoder_blocks=16, decoder_blocks=24, encoder_kernel_size=7,
                  block_kernel_size=3, lstm_kernel_size=7, output_filters=768, output_distribution="bernoulli",
                  peephole="channel", frame_weight=0.2, blank_weight=1.0, output_frames=10, sample=False,
-                 seed=None, **kwargs):
+                 seed=None, patch_size=1, **kwargs):
         super().__init__(**kwargs)
         if output_distribution not in OUTPUTS:
             raise ValueError(f"output_distribution must be one of {OUTPUTS}, got {output_distribution!r}")
         self.filters = int(filters)
+        self.patch_size = int(patch_size)
+        groups = self.patch_size ** 2 if self.patch_size > 1 else 0
+        if groups and output_distribution != "bernoulli":
+            raise ValueError("patch_size > 1 supports output_distribution='bernoulli' only")
         self.encoder_blocks = int(encoder_blocks)
         self.decoder_blocks = int(decoder_blocks)
         self.encoder_kernel_size = encoder_kernel_size
@@ -66,11 +77,11 @@ class VideoPixelNetwork(PaperLossModel):
                         for i in range(self.encoder_blocks)]
         self.context = ConvLSTM2D(self.filters, lstm_kernel_size, peephole=peephole, name="context_convlstm")
         self.decoder_in = MaskedConv2D(self.filters, encoder_kernel_size, mask_type="A",
-                                       context_channels=self.filters, name="decoder_in")
-        self.decoder = [PreActResidualBlock(self.filters, block_kernel_size, mask_type="B",
+                                       context_channels=self.filters, color_groups=groups, name="decoder_in")
+        self.decoder = [PreActResidualBlock(self.filters, block_kernel_size, mask_type="B", color_groups=groups,
                                             name=f"decoder_block_{i + 1}") for i in range(self.decoder_blocks)]
-        self.decoder_out = [MaskedConv2D(self.output_filters, 1, mask_type="B", name=f"decoder_out_{i + 1}")
-                            for i in range(2)]
+        self.decoder_out = [MaskedConv2D(self.output_filters, 1, mask_type="B", color_groups=groups,
+                                         name=f"decoder_out_{i + 1}") for i in range(2)]
         self.logits_layer = None
         self.seed_generator = keras.random.SeedGenerator(seed)
 
@@ -78,7 +89,9 @@ class VideoPixelNetwork(PaperLossModel):
         _, _, height, width, channels = input_shape
         if channels != 1:
             raise ValueError(f"vpn models single-channel frames, got {channels} channels")
-        frame_shape = (None, height, width)
+        p = self.patch_size
+        check_divisible(height, width, p)
+        frame_shape, channels = (None, height // p, width // p), p * p
         self.encoder_in.build((*frame_shape, channels))
         for block in self.encoder:
             block.build((*frame_shape, self.filters))
@@ -89,13 +102,14 @@ class VideoPixelNetwork(PaperLossModel):
         self.decoder_out[0].build((*frame_shape, self.filters))
         self.decoder_out[1].build((*frame_shape, self.output_filters))
         # Logits in float32 under mixed precision so the loss and probabilities are exact.
-        self.logits_layer = MaskedConv2D(1 if self.output_distribution == "bernoulli" else 256, 1, mask_type="B",
+        self.logits_layer = MaskedConv2D(channels if self.output_distribution == "bernoulli" else 256, 1,
+                                         mask_type="B", color_groups=self.decoder_in.color_groups,
                                          dtype="float32", name="logits")
         self.logits_layer.build((*frame_shape, self.output_filters))
         self.built = True
 
     def _encode(self, frames):
-        """``(N, H, W, 1)`` → ``(N, H, W, filters)``."""
+        """``(N, H/p, W/p, p·p)`` patched frames → ``(N, H/p, W/p, filters)``."""
         x = self.encoder_in(ops.cast(frames, self.compute_dtype))
         for block in self.encoder:
             x = block(x)
@@ -105,7 +119,7 @@ class VideoPixelNetwork(PaperLossModel):
         return unfold_time(self._encode(fold_time(frames)), frames.shape[1])
 
     def _logits(self, context, frame):
-        """PixelCNN decoder: ``context (N,H,W,F)``, ``frame (N,H,W,1)`` → logits ``(N,H,W,1|256)``."""
+        """PixelCNN decoder: ``context (N,h,w,F)``, patched ``frame (N,h,w,p·p)`` → logits ``(N,h,w,p·p|256)``."""
         x = self.decoder_in(ops.concatenate([context, ops.cast(frame, context.dtype)], axis=-1))
         for block in self.decoder:
             x = block(x)
@@ -120,14 +134,18 @@ class VideoPixelNetwork(PaperLossModel):
         return ops.sum(ops.softmax(logits, axis=-1) * levels, axis=-1, keepdims=True)
 
     def _predict_frame(self, context):
-        blank = ops.zeros((*ops.shape(context)[:3], 1), dtype=context.dtype)
+        blank = ops.zeros((*ops.shape(context)[:3], self.patch_size ** 2), dtype=context.dtype)
         if self.sample:
             return self._sample_frame(context, blank)
         return self._intensity(self._logits(context, blank))
 
     def _sample_frame(self, context, frame):
-        """Autoregressive raster-order sampling: pixel i is drawn given pixels < i (eq. 3.10)."""
-        height, width = context.shape[1], context.shape[2]
+        """Autoregressive sampling: pixel i is drawn given pixels < i (eq. 3.10).
+
+        The order runs over (row, column, channel) of the patched frame: raster order of
+        patches, then raster order within a patch (plain raster order when ``p = 1``).
+        """
+        height, width, channels = context.shape[1], context.shape[2], frame.shape[-1]
         noise = keras.random.uniform(ops.shape(frame), seed=self.seed_generator, dtype="float32")
         frame = ops.cast(frame, "float32")
 
@@ -138,13 +156,15 @@ class VideoPixelNetwork(PaperLossModel):
             else:
                 cdf = ops.cumsum(ops.softmax(logits, axis=-1), axis=-1)
                 value = ops.sum(ops.cast(cdf < noise, "float32"), axis=-1, keepdims=True) / 255.0
-            pixel = ops.reshape(ops.one_hot(index, height * width, dtype="float32"), (1, height, width, 1))
+            pixel = ops.reshape(ops.one_hot(index, height * width * channels, dtype="float32"),
+                                (1, height, width, channels))
             return current + pixel * value
 
-        return ops.fori_loop(0, height * width, draw_pixel, frame)
+        return ops.fori_loop(0, height * width * channels, draw_pixel, frame)
 
     def call(self, inputs, training=None):
         batch = ops.shape(inputs)[0]
+        inputs = space_to_depth(inputs, self.patch_size)
         height, width = inputs.shape[2], inputs.shape[3]
         state = self.context.get_initial_state(batch, height, width)
         contexts, state = self.context.sequence(self._encode_sequence(inputs), state)
@@ -155,7 +175,7 @@ class VideoPixelNetwork(PaperLossModel):
             predictions.append(frame)
             if step + 1 < self.output_frames:
                 context, state = self.context.step(self._encode(frame), state)
-        return ops.stack(predictions, axis=1)
+        return depth_to_space(ops.stack(predictions, axis=1), self.patch_size)
 
     def _negative_log_likelihood(self, logits, targets):
         """Per-frame NLL summed over pixels, averaged over frames: ``(N,H,W,·)``, ``(N,H,W,1)``."""
@@ -180,6 +200,7 @@ class VideoPixelNetwork(PaperLossModel):
         The context for target frame k is the ConvLSTM state after the true frames before it.
         """
         given = inputs.shape[1]
+        inputs, targets = space_to_depth(inputs, self.patch_size), space_to_depth(targets, self.patch_size)
         frames = ops.concatenate([ops.cast(inputs, "float32"), ops.cast(targets[:, :-1], "float32")], axis=1)
         state = self.context.get_initial_state(ops.shape(inputs)[0], inputs.shape[2], inputs.shape[3])
         contexts, _ = self.context.sequence(self._encode_sequence(frames), state)
@@ -206,5 +227,6 @@ class VideoPixelNetwork(PaperLossModel):
             output_frames=self.output_frames,
             sample=self.sample,
             seed=self.seed,
+            patch_size=self.patch_size,
         )
         return config

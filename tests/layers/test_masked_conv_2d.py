@@ -114,22 +114,23 @@ def test_mask_survives_set_weights_and_training_updates():
 
 @pytest.mark.parametrize("mask_type", ["A", "B"])
 @pytest.mark.parametrize("kernel_size", [1, 3])
-def test_colour_groups_at_the_centre_tap(mask_type, kernel_size):
-    cin, cout = 6, 9  # groups of 2 input and 3 output channels
-    layer = MaskedConv2D(cout, kernel_size, mask_type=mask_type, color_groups=True)
+@pytest.mark.parametrize("groups, cin, cout", [(True, 6, 9), (4, 8, 4)])  # RGB; 2×2 patch sub-pixels
+def test_colour_groups_at_the_centre_tap(mask_type, kernel_size, groups, cin, cout):
+    n = 3 if groups is True else groups
+    layer = MaskedConv2D(cout, kernel_size, mask_type=mask_type, color_groups=groups)
     x = _input(cin)
     layer(x)
     _randomise(layer)
     i, j = 2, 3
     for out_channel in range(cout):
-        out_group = out_channel // 3
+        out_group = out_channel // (cout // n)
         xt = tf.constant(x)
         with tf.GradientTape() as tape:
             tape.watch(xt)
             value = layer(xt)[0, i, j, out_channel]
         grad = np.abs(tape.gradient(value, xt).numpy()[0, i, j])  # w.r.t. the same pixel
         for in_channel in range(cin):
-            in_group = in_channel // 2
+            in_group = in_channel // (cin // n)
             visible = in_group < out_group if mask_type == "A" else in_group <= out_group
             assert (grad[in_channel] > 0) == visible, (out_channel, in_channel)
     if kernel_size == 3:
@@ -150,7 +151,7 @@ def test_config_round_trip():
     layer = MaskedConv2D(6, 5, mask_type="A", context_channels=4, color_groups=True, activation="relu", name="m")
     clone = MaskedConv2D.from_config(layer.get_config())
     assert clone.get_config() == layer.get_config()
-    assert (clone.mask_type, clone.context_channels, clone.color_groups, clone.padding) == ("A", 4, True, "same")
+    assert (clone.mask_type, clone.context_channels, clone.color_groups, clone.padding) == ("A", 4, 3, "same")
 
 
 def test_save_and_reload_functional_model(keras_round_trip):

@@ -62,8 +62,27 @@ def test_masked_block_is_causal_and_sees_the_current_pixel():
         assert grad[i, j] > 0
 
 
+def test_colour_groups_order_the_channels_of_the_current_pixel():
+    """With 2 groups, output group 0 at a pixel ignores input group 1 there; group 1 sees both."""
+    block = PreActResidualBlock(FILTERS, 3, mask_type="B", color_groups=2)
+    x = np.abs(_input()[:1])
+    block(x)
+    block.set_weights([(0.3 * w + 0.5 if w.ndim == 4 else np.full(w.shape, 3.0)).astype("float32")
+                       for w in block.get_weights()])
+    half = FILTERS // 2
+    for out_group, visible_groups in ((0, 1), (1, 2)):
+        xt = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(xt)
+            residual = block(xt)[0, 2, 2] - xt[0, 2, 2]
+            value = tf.reduce_sum(residual[out_group * half:(out_group + 1) * half])
+        grad = np.abs(tape.gradient(value, xt).numpy()[0, 2, 2])
+        assert np.all(grad[:visible_groups * half] > 0)
+        assert np.all(grad[visible_groups * half:] == 0)
+
+
 def test_config_round_trip():
-    block = PreActResidualBlock(FILTERS, 5, mask_type="B", name="res")
+    block = PreActResidualBlock(FILTERS, 5, mask_type="B", color_groups=2, name="res")
     clone = PreActResidualBlock.from_config(block.get_config())
     assert clone.get_config() == block.get_config()
 
@@ -76,7 +95,8 @@ def test_save_and_reload_functional_model(keras_round_trip):
 
 
 @pytest.mark.parametrize("kwargs", [{"filters": 7}, {"filters": 0}, {"filters": 8, "mask_type": "A"},
-                                    {"filters": 8, "mask_type": "B", "kernel_size": 4}])
+                                    {"filters": 8, "mask_type": "B", "kernel_size": 4},
+                                    {"filters": 8, "color_groups": 2}])
 def test_bad_arguments_raise(kwargs):
     with pytest.raises(ValueError):
         PreActResidualBlock(**kwargs)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import framepred_tf
+from framepred_tf.data import from_patches, to_patches
 from framepred_tf.models import get_model
 from framepred_tf.models.losses import frame_cross_entropy
 from tests.models.conftest import FRAME_MODELS, TINY, example_batch
@@ -55,6 +56,18 @@ def test_cross_entropy_models_train_on_the_thesis_metric(name):
     model.compile(optimizer="sgd")
     prediction = np.asarray(model(x))
     assert model.evaluate(x, y, verbose=0) == pytest.approx(numpy_frame_bce(y, prediction), rel=1e-4)
+
+
+def test_convlstm_on_patches_is_the_full_resolution_stack_on_patched_frames():
+    """patch_size=4 equals the p=1 network with the same weights run on NumPy-patched frames."""
+    patched = tiny("convlstm", patch_size=4)
+    x, _ = example_batch("convlstm")
+    prediction = np.asarray(patched(x))
+    assert prediction.shape == x.shape
+    plain = tiny("convlstm")
+    plain.build(to_patches(x, 4).shape)
+    plain.set_weights(patched.get_weights())
+    np.testing.assert_allclose(prediction, from_patches(np.asarray(plain(to_patches(x, 4))), 4), atol=1e-6)
 
 
 @pytest.mark.parametrize("name", ["convlstm", "stae", "vpn"])
@@ -124,6 +137,26 @@ def test_vpn_decoder_is_causal_in_the_current_frame():
         grad = tape.gradient(out, frame).numpy()[0, :, :, 0].ravel()
         position = i * 16 + j
         assert np.all(grad[position:] == 0), f"pixel {(i, j)} sees itself or later pixels"
+        if position > 0:
+            assert np.any(grad[:position] != 0)
+
+
+def test_vpn_on_patches_is_causal_in_patch_then_pixel_order():
+    """patch_size=2: a logit sees earlier patches whole and earlier pixels of its own patch only."""
+    import tensorflow as tf
+
+    model = tiny("vpn", patch_size=2)
+    x, y = example_batch("vpn")
+    assert np.asarray(model(x)).shape == y.shape
+    rng = np.random.default_rng(0)
+    context = tf.constant(rng.normal(size=(1, 8, 8, 8)).astype("float32"))
+    frame = tf.Variable(rng.random((1, 8, 8, 4)).astype("float32"))
+    for i, j, sub in [(0, 0, 0), (3, 5, 2), (7, 7, 3)]:
+        with tf.GradientTape() as tape:
+            out = model._logits(context, frame)[0, i, j, sub]
+        grad = tape.gradient(out, frame).numpy()[0].ravel()  # (row, column, sub-pixel) order
+        position = (i * 8 + j) * 4 + sub
+        assert np.all(grad[position:] == 0), f"patch {(i, j)} pixel {sub} sees itself or later pixels"
         if position > 0:
             assert np.any(grad[:position] != 0)
 

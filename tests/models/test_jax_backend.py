@@ -16,8 +16,16 @@ def test_every_model_predicts_and_trains_on_jax():
         report = {}
         for name in sorted(TINY):
             keras.utils.set_random_seed(0)
-            model = get_model(name, **TINY[name])
-            x, y = example_batch(name)
+            if name == "cnn_lstm":
+                model = get_model(name, **TINY[name])
+                x, y = example_batch(name)
+            else:
+                # 3 frames in, 2 out (the encoder-forecaster: as many out as in): the same code
+                # paths, a much smaller graph for XLA to compile.
+                extra = {} if name == "encoder_forecaster" else {"output_frames": 2}
+                model = get_model(name, **TINY[name], **extra)
+                x, y = example_batch(name, frames=3)
+                y = y[:, :3 if name == "encoder_forecaster" else 2]
             prediction = np.asarray(model.predict(x, verbose=0))
             model.compile(optimizer=keras.optimizers.Adam(1e-3))
             losses = model.fit(x, y, epochs=2, verbose=0).history["loss"]
