@@ -18,6 +18,33 @@ import importlib
 
 from framepred_tf.errors import FramepredError
 
+# The thesis's schedule, shared by the four Moving MNIST networks: mini-batches of 16,
+# 625 steps (10,000 sequences) per epoch, learning rate ×0.9 once per epoch.
+PAPER_SCHEDULE = {
+    "digits": "mnist",
+    "batch_size": 16,
+    "epochs": 30,
+    "steps_per_epoch": 625,
+    "decay_steps": None,  # ×decay_rate once per epoch
+    "decay_rate": 0.9,
+    "val_size": 2000,
+    "checkpoint_every": 200,
+    "keep_checkpoints": 3,
+    "sample_every": 1,
+    "log_every": 30,
+}
+# Their quick runs: the bundled digits, small validation, frequent checkpoints and lines.
+QUICK_SCHEDULE = {
+    "digits": "mnist5k",
+    "decay_steps": None,
+    "decay_rate": 0.9,
+    "val_size": 32,
+    "checkpoint_every": 20,
+    "keep_checkpoints": 3,
+    "sample_every": 1,
+    "log_every": 10,
+}
+
 
 def available_presets(model):
     """Names of the presets of ``model``'s experiment file."""

@@ -1,6 +1,6 @@
 """Space-to-depth patching of frame sequences (Shi et al. 2015 feed Moving MNIST as 4×4 patches).
 
-The channel order is that of ``tf.nn.space_to_depth`` and of ``framepred_tf.data.to_patches``.
+The channel order is TensorFlow's space-to-depth order, the same as ``framepred_tf.data.to_patches``.
 """
 from keras import ops
 

@@ -112,33 +112,27 @@ def load_questions(path, skip_bad=False, bad=None):
 
     ``bad``: a shared bad-record counter (:func:`load_split` reports once per file).
     """
-    own = bad is None
-    bad = bad or _BadRecords(path, skip_bad)
-    records, seen = [], set()
-    for index, item in enumerate(read_vqa_json(path, "questions")):
-        problem = _question_problem(item, seen)
-        if problem:
-            bad.report(f"{_record_name(item, index)}: {problem}")
-            continue
-        seen.add(item["question_id"])
-        records.append({key: item[key] for key in QUESTION_KEYS})
-    if own:
-        bad.summary()
-    return records
+    return _load_records(path, "questions", _question_problem,
+                         lambda item: {key: item[key] for key in QUESTION_KEYS}, skip_bad, bad)
 
 
 def load_annotations(path, skip_bad=False, bad=None):
     """Validated annotation records of one file, in order (extra fields are kept)."""
+    return _load_records(path, "annotations", _annotation_problem, dict, skip_bad, bad)
+
+
+def _load_records(path, list_key, problem_of, keep, skip_bad, bad):
+    """Records of ``path[list_key]`` that ``problem_of`` accepts, passed through ``keep``."""
     own = bad is None
     bad = bad or _BadRecords(path, skip_bad)
     records, seen = [], set()
-    for index, item in enumerate(read_vqa_json(path, "annotations")):
-        problem = _annotation_problem(item, seen)
+    for index, item in enumerate(read_vqa_json(path, list_key)):
+        problem = problem_of(item, seen)
         if problem:
             bad.report(f"{_record_name(item, index)}: {problem}")
             continue
         seen.add(item["question_id"])
-        records.append(dict(item))
+        records.append(keep(item))
     if own:
         bad.summary()
     return records
