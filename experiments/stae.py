@@ -4,7 +4,9 @@ Paper: the model defaults (16-channel 7x7 encoder, 64-channel 7x7 ConvLSTM, 15x1
 flow layers, Huber flow-smoothness penalty), RMSProp at 1e-4 (the thesis follows the
 authors' hyper-parameters). Patraucean et al. do not state a mini-batch size; we use 16,
 as for Shi et al., so the three networks see the same data per step. 625 steps
-(10,000 sequences) per epoch, learning rate ×0.9 per epoch.
+(10,000 sequences) per epoch, learning rate ×0.9 per epoch. Training is next-frame
+prediction from the true previous frame (``context_frames="true"``), as the authors train
+the autoencoder; evaluation feeds the predictions back.
 """
 from experiments import PAPER_SCHEDULE, QUICK_SCHEDULE
 
@@ -16,12 +18,19 @@ PRESETS = {
     },
     "quick": {
         **QUICK_SCHEDULE,
-        # The paper's 1e-4 barely moves a small model in 160 steps; the quick run uses 1e-3.
-        "model_overrides": {"encoder_filters": 8, "encoder_kernel_size": 5, "lstm_filters": 8,
-                            "lstm_kernel_size": 5, "flow_filters": (2, 2), "flow_kernel_size": 5},
-        "batch_size": 4,
-        "epochs": 4,
+        # It trains on the cross-entropy it is evaluated on, free-running as at evaluation:
+        # the L2 quick run scored 841 nats on `research`, worse than the mean training frame
+        # (662) while its L2 loss fell; teacher-forced runs predicted frame 1 well (468) and
+        # lost the digits on their own fed-back frames (~1200 by frame 10).
+        "model_overrides": {"encoder_filters": 8, "encoder_kernel_size": 5, "lstm_filters": 16,
+                            "lstm_kernel_size": 5, "flow_filters": (2, 2), "flow_kernel_size": 5,
+                            "reconstruction_loss": "cross_entropy", "context_frames": "predicted"},
+        "batch_size": 8,
+        # A free-running run sits near the constant-frame baseline (~800) for ~250 steps
+        # before it learns to carry the digits; the paper's 1e-4 barely moves it.
+        "epochs": 30,
         "steps_per_epoch": 50,
-        "lr": 1e-3,
+        "lr": 2e-3,
+        "decay_steps": 100,
     },
 }

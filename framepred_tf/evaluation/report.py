@@ -333,6 +333,29 @@ def baselines_table(baselines, results, test_sets):
                      ["Test set", "Baseline", "Average", "1st frame", "10th frame"], rows, note)
 
 
+def versus_baselines_table(models, baselines, results, test_sets):
+    """Each model's 10-frame cross-entropy beside the strongest baseline, per test set."""
+    rows = []
+    for test_set in test_sets:
+        floors = {b.label: _mean(results, b.key, test_set) for b in baselines if (b.key, test_set) in results}
+        if not floors:
+            continue
+        strongest = min(floors, key=floors.get)
+        for subject in models:
+            ours = _mean(results, subject.key, test_set)
+            if ours is None:
+                continue
+            beaten_by = [label for label, value in floors.items() if ours >= value]
+            verdict = "beats every baseline" if not beaten_by else "does not beat " + ", ".join(beaten_by)
+            rows.append([test_set, _model_cell(subject), _fmt(ours), strongest, _fmt(floors[strongest]),
+                         _fmt(ours - floors[strongest]), verdict])
+    note = ("Average cross-entropy over the 10 predicted frames (nats per frame). A negative margin means "
+            "the model is better than the strongest trivial predictor on that test set.")
+    return doc.Table("Models against the baselines",
+                     ["Test set", "Model", "Ours", "Strongest baseline", "Baseline", "Ours − baseline", "Verdict"],
+                     rows, note)
+
+
 def test_set_table(status, digits, test_size):
     rows = [[name, text] for name, text in status.items()]
     return doc.Table(f"Test sets (requested size {test_size}, digits source '{digits}')",
@@ -465,6 +488,7 @@ def _sections(out, models, baselines, results, evaluated, test_size, digits, loa
               table_4_2(models), table_4_3(models, results)]
     blocks.append(table_4_4(models, results, focus))
     blocks += [doc.Heading("Baselines"), baselines_table(baselines, results, evaluated),
+               versus_baselines_table(models, baselines, results, evaluated),
                doc.Heading("Modern metrics"), metrics_table(models + baselines, results, evaluated),
                doc.Heading("Error distributions (Figs 4.1-4.3)")]
     blocks += box_plot_figures(out, plotted, results)

@@ -5,8 +5,11 @@ from keras import ops
 from framepred_tf.layers import BilinearFlowWarp, ConvLSTM2D, flow_smoothness_penalty
 from framepred_tf.models import register_model
 from framepred_tf.models.base import PaperLossModel
-from framepred_tf.models.losses import frame_squared_error
+from framepred_tf.models.losses import frame_cross_entropy, frame_squared_error
 from framepred_tf.models.time_folding import fold_time, unfold_time
+
+CONTEXT_FRAMES = ("true", "predicted")
+RECONSTRUCTION_LOSSES = {"l2": frame_squared_error, "cross_entropy": frame_cross_entropy}
 
 
 @keras.saving.register_keras_serializable(package="framepred_tf")
@@ -25,11 +28,20 @@ class SpatioTemporalAutoencoder(PaperLossModel):
     1,035,263 parameters with the default channel peepholes (thesis Table 4.2: 1.0·10⁶).
 
     Like the ConvLSTM predictor, it reads the given frames and then feeds its own
-    predictions back for the remaining future frames.
+    predictions back for the remaining future frames (``call``). ``context_frames`` says
+    which frames the memory reads while training: ``"true"`` (default) — each target frame
+    is predicted from the true frame before it, as Patraucean et al. train the autoencoder
+    on next-frame prediction; ``"predicted"`` — the free run of ``call``, gradients flowing
+    through the fed-back predictions.
 
     Loss (eq. 3.9), per predicted frame, averaged over frames and batch:
     ``||T − P||² + 1e-2 · Huber_δ=1e-3(stencil gradients of the flow)`` (eq. 3.6–3.8); the
     smoothness term is registered with ``add_loss`` so ``fit`` adds it to the L2 term.
+    ``reconstruction_loss="cross_entropy"`` replaces the L2 term by the per-frame binary
+    cross-entropy the networks are compared on (thesis footnote 1). The L2 term barely
+    penalises a confident wrong pixel (the sigmoid saturates, its gradient vanishes), which
+    the cross-entropy metric charges up to 16 nats: short L2 runs score worse than the mean
+    frame on the metric while their L2 loss still falls.
 
     Input ``(B, T, H, W, 1)`` in [0, 1] (H, W even); output ``(B, output_frames, H, W, 1)``.
     """
@@ -38,8 +50,16 @@ class SpatioTemporalAutoencoder(PaperLossModel):
 
     def __init__(self, encoder_filters=16, encoder_kernel_size=7, lstm_filters=64, lstm_kernel_size=7,
                  flow_filters=(2, 2), flow_kernel_size=15, peephole="channel", smoothness_weight=1e-2,
-                 huber_delta=1e-3, output_frames=10, **kwargs):
+                 huber_delta=1e-3, output_frames=10, reconstruction_loss="l2", context_frames="true",
+                 **kwargs):
         super().__init__(**kwargs)
+        if context_frames not in CONTEXT_FRAMES:
+            raise ValueError(f"context_frames must be one of {CONTEXT_FRAMES}, got {context_frames!r}")
+        self.context_frames = context_frames
+        if reconstruction_loss not in RECONSTRUCTION_LOSSES:
+            raise ValueError(f"reconstruction_loss must be one of {sorted(RECONSTRUCTION_LOSSES)}, "
+                             f"got {reconstruction_loss!r}")
+        self.reconstruction_loss = reconstruction_loss
         self.encoder_filters = int(encoder_filters)
         self.encoder_kernel_size = encoder_kernel_size
         self.lstm_filters = int(lstm_filters)
@@ -93,14 +113,32 @@ class SpatioTemporalAutoencoder(PaperLossModel):
         warped = self.warp([features, ops.cast(flow, features.dtype)])
         return self.decoder(ops.cast(self.upsample(warped), "float32"))
 
-    def call(self, inputs, training=None):
-        steps = inputs.shape[1]
-        frames = ops.cast(inputs, self.compute_dtype)
-        features = self._encode(fold_time(frames))
+    def _read(self, frames):
+        """Encode ``frames (B, S, H, W, 1)`` and run the memory over them -> features, memory outputs, state."""
+        steps = frames.shape[1]
+        features = self._encode(fold_time(ops.cast(frames, self.compute_dtype)))
         half_h, half_w = features.shape[1], features.shape[2]
         features = unfold_time(features, steps)
-        state = self.memory.get_initial_state(ops.shape(inputs)[0], half_h, half_w)
+        state = self.memory.get_initial_state(ops.shape(frames)[0], half_h, half_w)
         memory_out, state = self.memory.sequence(features, state)
+        return features, memory_out, state
+
+    def _smoothness_loss(self, flows):
+        """``smoothness_weight`` × the Huber stencil penalty of ``flows (N, h, w, 2)`` (eq. 3.9)."""
+        return self.smoothness_weight * flow_smoothness_penalty(ops.cast(flows, "float32"), delta=self.huber_delta)
+
+    def call(self, inputs, training=None):
+        predictions, flows = self._rollout(inputs)
+        if not (training and self.context_frames == "true"):
+            self.add_loss(self._smoothness_loss(flows))
+        return predictions
+
+    def _rollout(self, inputs):
+        """Read ``inputs``, then predict ``output_frames`` frames, each from the one before it.
+
+        Returns predictions ``(B, K, H, W, 1)`` and flows ``(B·K, h, w, 2)``.
+        """
+        features, memory_out, state = self._read(inputs)
         # Only the last given frame's step predicts a future frame.
         flow = self._flow(memory_out[:, -1])
         frame = self._decode(features[:, -1], flow)
@@ -112,13 +150,29 @@ class SpatioTemporalAutoencoder(PaperLossModel):
             frame = self._decode(current, flow)
             predictions.append(frame)
             flows.append(flow)
-        penalty = flow_smoothness_penalty(ops.cast(fold_time(ops.stack(flows, axis=1)), "float32"),
-                                          delta=self.huber_delta)
-        self.add_loss(self.smoothness_weight * penalty)
-        return ops.stack(predictions, axis=1)
+        return ops.stack(predictions, axis=1), fold_time(ops.stack(flows, axis=1))
 
     def paper_loss(self, y_true, y_pred):
-        return frame_squared_error(y_true, y_pred)
+        return RECONSTRUCTION_LOSSES[self.reconstruction_loss](y_true, y_pred)
+
+    def training_loss(self, x, y, y_pred, training):
+        if training and self.context_frames == "true":
+            return self.teacher_forced_loss(x, y)
+        return self.paper_loss(y, y_pred)
+
+    def teacher_forced_loss(self, inputs, targets):
+        """Eq. 3.9 for one-step predictions: frame k+1 is warped from the true frame k.
+
+        The memory reads the true frames ``inputs`` and ``targets[:, :-1]``; each of the
+        ``K`` target frames is predicted from the true frame before it, as Patraucean et al.
+        train the autoencoder. Shapes: ``(B, T, H, W, 1)``, ``(B, K, H, W, 1)``.
+        """
+        given, horizon = inputs.shape[1], targets.shape[1]
+        frames = ops.concatenate([ops.cast(inputs, "float32"), ops.cast(targets[:, :-1], "float32")], axis=1)
+        features, memory_out, _ = self._read(frames)
+        flows = self._flow(fold_time(memory_out[:, given - 1:]))
+        predictions = unfold_time(self._decode(fold_time(features[:, given - 1:]), flows), horizon)
+        return self.paper_loss(targets, predictions) + self._smoothness_loss(flows)
 
     def get_config(self):
         config = super().get_config()
@@ -133,5 +187,7 @@ class SpatioTemporalAutoencoder(PaperLossModel):
             smoothness_weight=self.smoothness_weight,
             huber_delta=self.huber_delta,
             output_frames=self.output_frames,
+            reconstruction_loss=self.reconstruction_loss,
+            context_frames=self.context_frames,
         )
         return config

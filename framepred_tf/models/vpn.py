@@ -10,6 +10,7 @@ from framepred_tf.models.patches import check_divisible, depth_to_space, space_t
 from framepred_tf.models.time_folding import fold_time, unfold_time
 
 OUTPUTS = ("bernoulli", "softmax256")
+CONTEXT_FRAMES = ("true", "predicted")
 
 
 @keras.saving.register_keras_serializable(package="framepred_tf")
@@ -27,13 +28,18 @@ class VideoPixelNetwork(PaperLossModel):
     (``output_distribution="softmax256"``). ReLU precedes each 1×1 layer, as in PixelCNN's output stack.
     38,257,665 parameters (thesis Table 4.2: 3.8·10⁷).
 
-    Training (thesis §3.4.1): the context is teacher-forced from the true previous frames,
-    and the decoder runs twice per step — once with the true ``F_t`` (masked) and once with a
-    blank ``F_t`` — with the two losses weighted ``frame_weight=0.2`` and
-    ``blank_weight=1.0``. Evaluation (``call``) feeds a blank ``F_t`` as the thesis did, and
-    each predicted frame (its probabilities) is encoded as the next input. ``sample=True``
-    instead samples every frame pixel by pixel in raster order (H·W decoder passes per
-    frame: slow, for qualitative use only).
+    Training (thesis §3.4.1): the decoder runs twice per step — once with the true ``F_t``
+    (masked) and once with a blank ``F_t`` — with the two losses weighted
+    ``frame_weight=0.2`` and ``blank_weight=1.0``. Evaluation (``call``) feeds a blank
+    ``F_t`` as the thesis did, and each predicted frame (its probabilities) is encoded as the
+    next input. ``context_frames`` says which previous frames the context ConvLSTM reads
+    while training: ``"true"`` (default; teacher forcing, as in Kalchbrenner et al.'s
+    likelihood training) or ``"predicted"`` — the model's own blank-``F_t`` predictions, as
+    at evaluation, with gradients flowing back through them. A teacher-forced context never
+    sees the blurred probability frames it is fed at evaluation (exposure bias): short runs
+    then predict the first frame well and drift far above the mean frame by the tenth.
+    ``sample=True`` instead samples every frame pixel by pixel in raster order (H·W decoder
+    passes per frame: slow, for qualitative use only).
 
     ``patch_size=p`` (default 1, the paper) runs every layer on ``p×p`` space-to-depth
     patches, as Shi et al. fed Moving MNIST to their ConvLSTM; the decoder's masks then order
@@ -50,10 +56,13 @@ class VideoPixelNetwork(PaperLossModel):
     def __init__(self, filters=256, encoder_blocks=16, decoder_blocks=24, encoder_kernel_size=7,
                  block_kernel_size=3, lstm_kernel_size=7, output_filters=768, output_distribution="bernoulli",
                  peephole="channel", frame_weight=0.2, blank_weight=1.0, output_frames=10, sample=False,
-                 seed=None, patch_size=1, **kwargs):
+                 seed=None, patch_size=1, context_frames="true", **kwargs):
         super().__init__(**kwargs)
         if output_distribution not in OUTPUTS:
             raise ValueError(f"output_distribution must be one of {OUTPUTS}, got {output_distribution!r}")
+        if context_frames not in CONTEXT_FRAMES:
+            raise ValueError(f"context_frames must be one of {CONTEXT_FRAMES}, got {context_frames!r}")
+        self.context_frames = context_frames
         self.filters = int(filters)
         self.patch_size = int(patch_size)
         groups = self.patch_size ** 2 if self.patch_size > 1 else 0
@@ -192,16 +201,22 @@ class VideoPixelNetwork(PaperLossModel):
         return frame_cross_entropy(y_true, y_pred)
 
     def training_loss(self, x, y, y_pred, training):
-        return self.teacher_forced_loss(x, y) if training else self.paper_loss(y, y_pred)
+        if not training:
+            return self.paper_loss(y, y_pred)
+        return self.two_pass_loss(x, y, y if self.context_frames == "true" else y_pred)
 
-    def teacher_forced_loss(self, inputs, targets):
+    def two_pass_loss(self, inputs, targets, previous):
         """Thesis §3.4.1: ``frame_weight·NLL(true F_t) + blank_weight·NLL(blank F_t)``.
 
-        The context for target frame k is the ConvLSTM state after the true frames before it.
+        The context for target frame k is the ConvLSTM state after ``inputs`` and
+        ``previous[:, :k]``: the true frames (teacher forcing) or the model's own predictions
+        (``call``'s output, whose blank pass this recomputes exactly). Shapes: ``inputs``
+        ``(B, T, H, W, 1)``, ``targets`` and ``previous`` ``(B, K, H, W, 1)``.
         """
         given = inputs.shape[1]
         inputs, targets = space_to_depth(inputs, self.patch_size), space_to_depth(targets, self.patch_size)
-        frames = ops.concatenate([ops.cast(inputs, "float32"), ops.cast(targets[:, :-1], "float32")], axis=1)
+        previous = space_to_depth(previous, self.patch_size)
+        frames = ops.concatenate([ops.cast(inputs, "float32"), ops.cast(previous[:, :-1], "float32")], axis=1)
         state = self.context.get_initial_state(ops.shape(inputs)[0], inputs.shape[2], inputs.shape[3])
         contexts, _ = self.context.sequence(self._encode_sequence(frames), state)
         context = fold_time(contexts[:, given - 1:])
@@ -228,5 +243,6 @@ class VideoPixelNetwork(PaperLossModel):
             sample=self.sample,
             seed=self.seed,
             patch_size=self.patch_size,
+            context_frames=self.context_frames,
         )
         return config

@@ -14,7 +14,8 @@ from .conftest import fake_loader, fake_training_generator
 
 TABLE_HEADERS = (
     "Table 4.1 analogue", "Table 4.2 analogue", "Table 4.3 analogue", "Table 4.4 analogue",
-    "Baselines: cross-entropy", "Modern metrics per model and test set", "Test sets",
+    "Baselines: cross-entropy", "Models against the baselines", "Modern metrics per model and test set",
+    "Test sets",
 )
 FIGURES = ("box_average.png", "box_frame1.png", "box_frame10.png", "error_per_frame.png",
            "error_vs_digits.png", "mnist_vs_shapes.png")
@@ -85,6 +86,29 @@ def test_report_numbers_match_the_cached_arrays(built_report):
     assert ce["frame_10"] == pytest.approx(arrays[:, -1].mean())
     assert results["subjects"]["stae-20240101-120000"]["parameters"] == 28  # Conv3D 3x3x3x1x1 + bias
     assert results["test_sets"]["srivastava"].startswith("skipped")
+
+
+def test_verdict_against_the_baselines_follows_the_numbers(built_report):
+    out, _, _ = built_report
+    with open(os.path.join(out, "results.json"), encoding="utf-8") as f:
+        subjects = json.load(f)["subjects"]
+    with open(os.path.join(out, "report.md"), encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    floors = {s["label"]: s["results"]["research"]["cross_entropy"]["average"]
+              for s in subjects.values() if s["kind"] == "baseline"}
+    strongest = min(floors, key=floors.get)
+    for subject in (s for s in subjects.values() if s["kind"] == "model"):
+        ours = subject["results"]["research"]["cross_entropy"]["average"]
+        row = next(line for line in lines if line.startswith(f"| research | {subject['label']} ")
+                   and line.count("|") == 8)
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        assert cells[3:5] == [strongest, f"{floors[strongest]:.1f}"]
+        assert float(cells[5]) == pytest.approx(ours - floors[strongest], abs=0.051)
+        beaten_by = sorted(label for label, value in floors.items() if ours >= value)
+        if beaten_by:
+            assert cells[6].startswith("does not beat") and sorted(cells[6][14:].split(", ")) == beaten_by
+        else:
+            assert cells[6] == "beats every baseline"
 
 
 def test_second_build_uses_the_cache(built_report, runs_dir):

@@ -5,6 +5,7 @@ import pytest
 
 import framepred_tf
 from framepred_tf.data import from_patches, to_patches
+from framepred_tf.errors import FramepredError
 from framepred_tf.models import get_model
 from framepred_tf.models.losses import frame_cross_entropy
 from tests.models.conftest import FRAME_MODELS, TINY, example_batch
@@ -105,6 +106,48 @@ def test_stae_loss_is_l2_plus_weighted_flow_smoothness():
     assert penalty == pytest.approx(1e-2 * float(flow_smoothness_penalty(flow)), rel=1e-4)
 
 
+def test_stae_teacher_forcing_predicts_each_frame_from_the_true_frame_before_it():
+    """Training loss = eq. 3.9 over one-step predictions, each read off ``call`` on the true frames."""
+    model = tiny("stae", output_frames=3)
+    x, y = example_batch("stae")
+    y = y[:, :3]
+    model.build(x.shape)
+    flow_out = model.get_layer("flow_out")
+    rng = np.random.default_rng(4)
+    flow_out.set_weights([w + rng.normal(0, 0.05, w.shape).astype("float32") for w in flow_out.get_weights()])
+    reader = tiny("stae", output_frames=1)
+    reader.build(x.shape)
+    reader.set_weights(model.get_weights())
+    predictions, penalties = [], []
+    for k in range(3):
+        predictions.append(np.asarray(reader(np.concatenate([x, y[:, :k]], axis=1))))
+        (penalty,) = [float(loss) for loss in reader.losses]
+        penalties.append(penalty)
+    l2 = float(np.mean(np.sum((y - np.concatenate(predictions, axis=1)) ** 2, axis=(-3, -2, -1))))
+    assert min(penalties) > 0
+    assert float(model.training_loss(x, y, None, training=True)) == pytest.approx(l2 + np.mean(penalties), rel=1e-4)
+    # The free-running pass Keras runs for metrics adds no second smoothness term.
+    model(x, training=True)
+    assert not model.losses
+    free = tiny("stae", output_frames=3, context_frames="predicted")
+    prediction = free(x, training=True)
+    assert float(free.training_loss(x, y, prediction, training=True)) == pytest.approx(
+        float(np.mean(np.sum((y - np.asarray(prediction)) ** 2, axis=(-3, -2, -1)))), rel=1e-5)
+
+
+def test_stae_cross_entropy_option_replaces_only_the_l2_term():
+    model = tiny("stae", output_frames=2, reconstruction_loss="cross_entropy")
+    x, y = example_batch("stae")
+    y = y[:, :2]
+    model.compile(optimizer="sgd")
+    prediction = np.asarray(model(x))
+    (penalty,) = [float(loss) for loss in model.losses]
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(numpy_frame_bce(y, prediction) + penalty, rel=1e-4)
+    assert get_model("stae").reconstruction_loss == "l2"
+    with pytest.raises(FramepredError, match="reconstruction_loss must be one of"):
+        get_model("stae", reconstruction_loss="l1")
+
+
 def test_vpn_two_pass_loss_uses_02_and_10_weights():
     model = tiny("vpn", output_frames=1)
     x, y = example_batch("vpn")
@@ -113,7 +156,7 @@ def test_vpn_two_pass_loss_uses_02_and_10_weights():
 
     def loss(frame_weight, blank_weight):
         model.frame_weight, model.blank_weight = frame_weight, blank_weight
-        return float(model.teacher_forced_loss(x, y))
+        return float(model.two_pass_loss(x, y, y))
 
     with_frame, blank = loss(1.0, 0.0), loss(0.0, 1.0)
     assert with_frame != pytest.approx(blank)
@@ -121,6 +164,23 @@ def test_vpn_two_pass_loss_uses_02_and_10_weights():
     assert get_model("vpn").frame_weight == 0.2 and get_model("vpn").blank_weight == 1.0
     # The blank pass for the first future frame sees exactly the evaluation-time context.
     assert blank == pytest.approx(numpy_frame_bce(y, np.asarray(model(x))), rel=1e-3)
+
+
+def test_vpn_predicted_context_trains_on_the_evaluation_rollout():
+    """With ``context_frames="predicted"`` the blank pass is exactly ``call``'s free-running prediction."""
+    model = tiny("vpn", output_frames=3, context_frames="predicted", frame_weight=0.0)
+    x, y = example_batch("vpn")
+    y = y[:, :3]
+    prediction = model(x)
+    loss = float(model.training_loss(x, y, prediction, training=True))
+    assert loss == pytest.approx(numpy_frame_bce(y, np.asarray(prediction)), rel=1e-4)
+    teacher = tiny("vpn", output_frames=3, frame_weight=0.0)
+    teacher.build(x.shape)
+    teacher.set_weights(model.get_weights())
+    # Teacher forcing gives frames 2 and 3 a different context, hence a different loss.
+    assert float(teacher.training_loss(x, y, prediction, training=True)) != pytest.approx(loss, rel=1e-4)
+    with pytest.raises(FramepredError, match="context_frames must be one of"):
+        get_model("vpn", context_frames="sampled")
 
 
 def test_vpn_decoder_is_causal_in_the_current_frame():

@@ -14,7 +14,12 @@ def test_every_model_predicts_and_trains_on_jax():
         from tests.models.conftest import TINY, example_batch
         assert keras.backend.backend() == "jax"
         report = {}
-        for name in sorted(TINY):
+        # Every model with its paper training, plus the free-running modes of the quick presets.
+        cases = [(name, name, {}) for name in sorted(TINY)] + [
+            ("vpn/predicted", "vpn", {"context_frames": "predicted"}),
+            ("stae/predicted", "stae", {"context_frames": "predicted", "reconstruction_loss": "cross_entropy"}),
+        ]
+        for key, name, mode in cases:
             keras.utils.set_random_seed(0)
             if name == "cnn_lstm":
                 model = get_model(name, **TINY[name])
@@ -23,20 +28,21 @@ def test_every_model_predicts_and_trains_on_jax():
                 # 3 frames in, 2 out (the encoder-forecaster: as many out as in): the same code
                 # paths, a much smaller graph for XLA to compile.
                 extra = {} if name == "encoder_forecaster" else {"output_frames": 2}
-                model = get_model(name, **TINY[name], **extra)
+                model = get_model(name, **TINY[name], **extra, **mode)
                 x, y = example_batch(name, frames=3)
                 y = y[:, :3 if name == "encoder_forecaster" else 2]
             prediction = np.asarray(model.predict(x, verbose=0))
             model.compile(optimizer=keras.optimizers.Adam(1e-3))
             losses = model.fit(x, y, epochs=2, verbose=0).history["loss"]
-            report[name] = dict(shape=list(prediction.shape), target=list(y.shape),
+            report[key] = dict(shape=list(prediction.shape), target=list(y.shape),
                                 lo=float(prediction.min()), hi=float(prediction.max()),
                                 before=float(losses[0]), after=float(losses[1]))
         print(json.dumps(report))
         """
     )
     report = json.loads(output.strip().splitlines()[-1])
-    assert set(report) == {"convlstm", "encoder_forecaster", "stae", "vpn", "cnn_lstm"}
+    assert set(report) == {"convlstm", "encoder_forecaster", "stae", "vpn", "cnn_lstm", "vpn/predicted",
+                           "stae/predicted"}
     for name, row in report.items():
         assert row["shape"] == row["target"], name
         assert 0.0 <= row["lo"] <= row["hi"] <= 1.0, name
