@@ -20,8 +20,8 @@ PRESETS = {
         **QUICK_SCHEDULE,
         # It trains on the cross-entropy it is evaluated on, free-running as at evaluation:
         # the L2 quick run scored 841 nats on `research`, worse than the mean training frame
-        # (662) while its L2 loss fell; teacher-forced runs predicted frame 1 well (468) and
-        # lost the digits on their own fed-back frames (~1200 by frame 10).
+        # (662) while its L2 loss fell; a teacher-forced run predicted frame 1 well (468) and
+        # lost the digits on its own fed-back frames (1198 by frame 10).
         "model_overrides": {"encoder_filters": 8, "encoder_kernel_size": 5, "lstm_filters": 16,
                             "lstm_kernel_size": 5, "flow_filters": (2, 2), "flow_kernel_size": 5,
                             "reconstruction_loss": "cross_entropy", "context_frames": "predicted"},

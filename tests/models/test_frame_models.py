@@ -83,16 +83,21 @@ def test_future_frames_are_conditioned_on_own_predictions(name):
     np.testing.assert_allclose(np.asarray(reader(np.concatenate([x, first], axis=1))), second, atol=2e-5)
 
 
+def stae_with_flow(output_frames, seed):
+    """A tiny STAE whose zero-initialised flow layer is perturbed (so flows and penalties are non-zero)."""
+    model = tiny("stae", output_frames=output_frames)
+    x, y = example_batch("stae")
+    model.build(x.shape)
+    flow_out = model.get_layer("flow_out")
+    rng = np.random.default_rng(seed)
+    flow_out.set_weights([w + rng.normal(0, 0.05, w.shape).astype("float32") for w in flow_out.get_weights()])
+    return model, x, y[:, :output_frames]
+
+
 def test_stae_loss_is_l2_plus_weighted_flow_smoothness():
     from framepred_tf.layers import flow_smoothness_penalty
 
-    model = tiny("stae", output_frames=1)
-    x, y = example_batch("stae")
-    y = y[:, :1]
-    model.build(x.shape)
-    flow_out = model.get_layer("flow_out")
-    rng = np.random.default_rng(3)
-    flow_out.set_weights([w + rng.normal(0, 0.05, w.shape).astype("float32") for w in flow_out.get_weights()])
+    model, x, y = stae_with_flow(1, seed=3)
     model.compile(optimizer="sgd")
     prediction = np.asarray(model(x))
     (penalty,) = [float(loss) for loss in model.losses]
@@ -108,13 +113,7 @@ def test_stae_loss_is_l2_plus_weighted_flow_smoothness():
 
 def test_stae_teacher_forcing_predicts_each_frame_from_the_true_frame_before_it():
     """Training loss = eq. 3.9 over one-step predictions, each read off ``call`` on the true frames."""
-    model = tiny("stae", output_frames=3)
-    x, y = example_batch("stae")
-    y = y[:, :3]
-    model.build(x.shape)
-    flow_out = model.get_layer("flow_out")
-    rng = np.random.default_rng(4)
-    flow_out.set_weights([w + rng.normal(0, 0.05, w.shape).astype("float32") for w in flow_out.get_weights()])
+    model, x, y = stae_with_flow(3, seed=4)
     reader = tiny("stae", output_frames=1)
     reader.build(x.shape)
     reader.set_weights(model.get_weights())
