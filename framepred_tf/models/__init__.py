@@ -20,6 +20,13 @@ def register_model(name):
     return decorator
 
 
+def check_choice(name, value, choices):
+    """``value`` if it is one of ``choices``, else a ValueError naming the argument ``name``."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+    return value
+
+
 def list_models():
     """Names of all registered models, sorted."""
     return sorted(_REGISTRY)

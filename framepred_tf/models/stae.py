@@ -3,7 +3,7 @@ import keras
 from keras import ops
 
 from framepred_tf.layers import BilinearFlowWarp, ConvLSTM2D, flow_smoothness_penalty
-from framepred_tf.models import register_model
+from framepred_tf.models import check_choice, register_model
 from framepred_tf.models.base import PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy, frame_squared_error
 from framepred_tf.models.time_folding import fold_time, unfold_time
@@ -53,13 +53,8 @@ class SpatioTemporalAutoencoder(PaperLossModel):
                  huber_delta=1e-3, output_frames=10, reconstruction_loss="l2", context_frames="true",
                  **kwargs):
         super().__init__(**kwargs)
-        if context_frames not in CONTEXT_FRAMES:
-            raise ValueError(f"context_frames must be one of {CONTEXT_FRAMES}, got {context_frames!r}")
-        self.context_frames = context_frames
-        if reconstruction_loss not in RECONSTRUCTION_LOSSES:
-            raise ValueError(f"reconstruction_loss must be one of {sorted(RECONSTRUCTION_LOSSES)}, "
-                             f"got {reconstruction_loss!r}")
-        self.reconstruction_loss = reconstruction_loss
+        self.context_frames = check_choice("context_frames", context_frames, CONTEXT_FRAMES)
+        self.reconstruction_loss = check_choice("reconstruction_loss", reconstruction_loss, RECONSTRUCTION_LOSSES)
         self.encoder_filters = int(encoder_filters)
         self.encoder_kernel_size = encoder_kernel_size
         self.lstm_filters = int(lstm_filters)

@@ -3,7 +3,7 @@ import keras
 from keras import ops
 
 from framepred_tf.layers import ConvLSTM2D, MaskedConv2D, PreActResidualBlock
-from framepred_tf.models import register_model
+from framepred_tf.models import check_choice, register_model
 from framepred_tf.models.base import PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy
 from framepred_tf.models.patches import check_divisible, depth_to_space, space_to_depth
@@ -58,11 +58,8 @@ class VideoPixelNetwork(PaperLossModel):
                  peephole="channel", frame_weight=0.2, blank_weight=1.0, output_frames=10, sample=False,
                  seed=None, patch_size=1, context_frames="true", **kwargs):
         super().__init__(**kwargs)
-        if output_distribution not in OUTPUTS:
-            raise ValueError(f"output_distribution must be one of {OUTPUTS}, got {output_distribution!r}")
-        if context_frames not in CONTEXT_FRAMES:
-            raise ValueError(f"context_frames must be one of {CONTEXT_FRAMES}, got {context_frames!r}")
-        self.context_frames = context_frames
+        check_choice("output_distribution", output_distribution, OUTPUTS)
+        self.context_frames = check_choice("context_frames", context_frames, CONTEXT_FRAMES)
         self.filters = int(filters)
         self.patch_size = int(patch_size)
         groups = self.patch_size ** 2 if self.patch_size > 1 else 0

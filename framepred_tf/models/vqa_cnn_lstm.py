@@ -23,7 +23,7 @@ image) run it once per image instead of once per question.
 import keras
 from keras import ops
 
-from framepred_tf.models import register_model
+from framepred_tf.models import check_choice, register_model
 from framepred_tf.models.vqa_lstm import QuestionLSTMEncoder, apply_stack, dense_stack, fuse, word_vector_matrix
 
 BACKBONES = ("small", "vgg16")
@@ -79,12 +79,9 @@ class VQACNNLSTM(keras.Model):
                  mlp_units=(256, 256), mlp_activation="relu", dropout=0.5, question_dropout=0.0,
                  backbone_weights=None, word_vectors=None, vocabulary=None, **kwargs):
         super().__init__(**kwargs)
-        if backbone not in BACKBONES:
-            raise ValueError(f"backbone must be one of {BACKBONES}, got {backbone!r}")
-        if fusion not in FUSIONS:
-            raise ValueError(f"fusion must be one of {FUSIONS}, got {fusion!r}")
-        if conv_norm not in CONV_NORMS:
-            raise ValueError(f"conv_norm must be one of {CONV_NORMS}, got {conv_norm!r}")
+        check_choice("backbone", backbone, BACKBONES)
+        check_choice("fusion", fusion, FUSIONS)
+        check_choice("conv_norm", conv_norm, CONV_NORMS)
         matrix = word_vector_matrix(word_vectors, vocabulary, vocab_size)
         self.vocab_size, self.num_answers, self.backbone = int(vocab_size), int(num_answers), backbone
         self.conv_filters, self.conv_norm = tuple(int(f) for f in conv_filters), conv_norm

@@ -13,7 +13,7 @@ import keras
 from keras import ops
 
 from framepred_tf.layers import LSTM
-from framepred_tf.models import register_model
+from framepred_tf.models import check_choice, register_model
 
 FUSIONS = ("product", "concat")
 
@@ -95,12 +95,6 @@ def fuse(question_vector, image_vector, fusion):
     return ops.concatenate([question_vector, image_vector], axis=-1)
 
 
-def check_fusion(fusion):
-    if fusion not in FUSIONS:
-        raise ValueError(f"fusion must be one of {FUSIONS}, got {fusion!r}")
-    return fusion
-
-
 def word_vector_matrix(word_vectors, vocabulary, vocab_size):
     """Pre-trained embedding matrix for ``vocabulary`` from a GloVe text file, or None."""
     if word_vectors is None:
@@ -130,7 +124,7 @@ class VQALSTM(keras.Model):
         self.vocab_size, self.num_answers = int(vocab_size), int(num_answers)
         self.embed_dim = int(matrix.shape[1]) if matrix is not None else int(embed_dim)
         self.lstm_units, self.lstm_layers, self.common_dim = int(lstm_units), int(lstm_layers), int(common_dim)
-        self.fusion, self.mlp_units, self.dropout_rate = check_fusion(fusion), tuple(mlp_units), float(dropout)
+        self.fusion, self.mlp_units, self.dropout_rate = check_choice("fusion", fusion, FUSIONS), tuple(mlp_units), float(dropout)
         self.encoder = QuestionLSTMEncoder(
             self.vocab_size, self.embed_dim, self.lstm_units, self.lstm_layers, self.dropout_rate,
             embeddings_initializer=matrix if matrix is not None else "uniform", name="question_encoder")

@@ -1,8 +1,11 @@
 """VQA models: registry, training lowers the loss, .keras round trip, padding invariance."""
+import re
+
 import keras
 import numpy as np
 import pytest
 
+from framepred_tf.errors import FramepredError
 from framepred_tf.models import get_model, list_models
 from framepred_tf.models.vqa_lstm import QuestionLSTMEncoder, first_word_resets
 
@@ -93,3 +96,13 @@ def test_word_vectors_initialise_the_embedding(tmp_path):
     np.testing.assert_allclose(table[2:], [[1, 2, 3], [4, 5, 6]])
     np.testing.assert_allclose(table[0], 0.0)
     assert model.get_config()["embed_dim"] == 3 and "word_vectors" not in model.get_config()
+
+
+@pytest.mark.parametrize("name, argument, value, choices", [
+    ("vqa_cnn_lstm", "fusion", "sum", "('product', 'concat', 'film')"),
+    ("vqa_cnn_lstm", "backbone", "resnet", "('small', 'vgg16')"),
+    ("vqa_lstm", "fusion", "film", "('product', 'concat')"),
+])
+def test_unknown_choices_name_the_argument_and_the_choices(name, argument, value, choices):
+    with pytest.raises(FramepredError, match=re.escape(f"{argument} must be one of {choices}, got {value!r}")):
+        get_model(name, **{argument: value})
