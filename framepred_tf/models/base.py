@@ -3,6 +3,10 @@ import keras
 from keras import ops
 from keras.src.losses.loss import scale_loss_for_distribution
 
+# What a recurrent predictor reads while training: the true previous frames (teacher
+# forcing) or its own predictions, as it does at evaluation.
+CONTEXT_FRAMES = ("true", "predicted")
+
 
 class PaperLossModel(keras.Model):
     """A ``keras.Model`` whose ``compile(optimizer=...)`` alone trains with the paper's loss.

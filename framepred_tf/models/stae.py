@@ -4,11 +4,10 @@ from keras import ops
 
 from framepred_tf.layers import BilinearFlowWarp, ConvLSTM2D, flow_smoothness_penalty
 from framepred_tf.models import check_choice, register_model
-from framepred_tf.models.base import PaperLossModel
+from framepred_tf.models.base import CONTEXT_FRAMES, PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy, frame_squared_error
 from framepred_tf.models.time_folding import fold_time, unfold_time
 
-CONTEXT_FRAMES = ("true", "predicted")
 RECONSTRUCTION_LOSSES = {"l2": frame_squared_error, "cross_entropy": frame_cross_entropy}
 
 
@@ -123,16 +122,6 @@ class SpatioTemporalAutoencoder(PaperLossModel):
         return self.smoothness_weight * flow_smoothness_penalty(ops.cast(flows, "float32"), delta=self.huber_delta)
 
     def call(self, inputs, training=None):
-        predictions, flows = self._rollout(inputs)
-        if not (training and self.context_frames == "true"):
-            self.add_loss(self._smoothness_loss(flows))
-        return predictions
-
-    def _rollout(self, inputs):
-        """Read ``inputs``, then predict ``output_frames`` frames, each from the one before it.
-
-        Returns predictions ``(B, K, H, W, 1)`` and flows ``(B·K, h, w, 2)``.
-        """
         features, memory_out, state = self._read(inputs)
         # Only the last given frame's step predicts a future frame.
         flow = self._flow(memory_out[:, -1])
@@ -145,7 +134,10 @@ class SpatioTemporalAutoencoder(PaperLossModel):
             frame = self._decode(current, flow)
             predictions.append(frame)
             flows.append(flow)
-        return ops.stack(predictions, axis=1), fold_time(ops.stack(flows, axis=1))
+        # Teacher-forced training charges the smoothness of its own flows (teacher_forced_loss).
+        if not (training and self.context_frames == "true"):
+            self.add_loss(self._smoothness_loss(fold_time(ops.stack(flows, axis=1))))
+        return ops.stack(predictions, axis=1)
 
     def paper_loss(self, y_true, y_pred):
         return RECONSTRUCTION_LOSSES[self.reconstruction_loss](y_true, y_pred)

@@ -4,13 +4,12 @@ from keras import ops
 
 from framepred_tf.layers import ConvLSTM2D, MaskedConv2D, PreActResidualBlock
 from framepred_tf.models import check_choice, register_model
-from framepred_tf.models.base import PaperLossModel
+from framepred_tf.models.base import CONTEXT_FRAMES, PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy
 from framepred_tf.models.patches import check_divisible, depth_to_space, space_to_depth
 from framepred_tf.models.time_folding import fold_time, unfold_time
 
 OUTPUTS = ("bernoulli", "softmax256")
-CONTEXT_FRAMES = ("true", "predicted")
 
 
 @keras.saving.register_keras_serializable(package="framepred_tf")
