@@ -13,9 +13,10 @@ EVAL_ARGS ?=
 QUESTIONS ?=
 ANNOTATIONS ?=
 FEATURES ?=
+PONG_ARGS ?=
 
 .PHONY: install demo test test-fast train-convlstm train-encoder-forecaster train-stae \
-        train-vpn train-cnn-lstm train-all eval-all train-vqa eval-vqa bench clean
+        train-vpn train-cnn-lstm train-all eval-all train-vqa eval-vqa train-pong eval-pong bench clean
 
 install: $(STAMP)
 
@@ -60,6 +61,13 @@ train-vqa: $(STAMP)
 
 eval-vqa: $(STAMP)
 	$(CLI) vqa eval --runs $(RUNS)
+
+# PONG_ARGS, e.g. PONG_ARGS="--time-limit 30" (resume: PONG_ARGS="--resume runs/pong-ppo2-... --time-limit 60").
+train-pong: $(STAMP)
+	$(CLI) rl train pong --algo ppo2 --preset paper --out $(RUNS) $(PONG_ARGS)
+
+eval-pong: $(STAMP)
+	$(CLI) rl eval --runs $(RUNS) --episodes 10 --gif $(RUNS)/pong-agent.gif
 
 bench: $(STAMP)
 	$(CLI) bench data

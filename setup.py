@@ -13,7 +13,7 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["framepred_tf", "framepred_tf.*", "experiments"]),
-    package_data={"framepred_tf.evaluation": ["*.json"]},
+    package_data={"framepred_tf.evaluation": ["*.json"], "framepred_tf": ["pretrained/*.json", "pretrained/*.keras"]},
     install_requires=[
         "keras>=3.3",
         "tensorflow-cpu>=2.16",
@@ -26,6 +26,9 @@ setup(
         "numba>=0.59",
         "pillow>=10.0",
         "scikit-image>=0.22",
+        # framepred-tf rl: Atari with ROMs bundled and a native vector env (imported lazily).
+        "ale-py>=0.12",
+        "gymnasium>=1.1",
     ],
     extras_require={
         # CUDA hosts: the full TensorFlow wheel (pip does not treat tensorflow-cpu as tensorflow).

@@ -2,10 +2,12 @@
 
 Data: sequences of 17 consecutive frames from a folder of clips (``--frames-dir``) or a
 list of sequences (``--frames-index``); without either, Moving MNIST clips rendered in
-RGB into the run directory. Paper: 128x128 frames, the model defaults, 100 epochs ("one
-hundred is enough" in the seed's notes), RMSProp at 1e-3 as for the thesis' networks.
-``steps_per_epoch: None`` means one pass over the training sequences, ``decay_steps: None``
-one ×0.9 decay per epoch.
+RGB into the run directory. Paper preset, value by value: 16 input frames of 128x128 and
+100 epochs (the seed's notes: "one hundred is enough"); the model defaults (ours: the seed
+gives no layer sizes); batch 8 (ours: the seed has a BATCH_SIZE setting but no value);
+RMSProp at 1e-3 with ×0.9 once per epoch (ours, borrowed from the ConvLSTM's paper preset:
+the seed says only that its learning rate was tuned by trial). ``steps_per_epoch: None``
+means one pass over the training sequences, ``decay_steps: None`` one decay per epoch.
 """
 PRESETS = {
     "paper": {

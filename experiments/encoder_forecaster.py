@@ -1,8 +1,12 @@
 """Encoding-forecasting ConvLSTM (Shi et al., 2015, Fig. 3; the seed's ``NS_L3_BN`` network).
 
-Paper: 4x4 patches, encoder and forecaster stacks of 128/64/64-channel ConvLSTMs with 5x5
-kernels (the model defaults), RMSProp at 1e-3, mini-batches of 16, 625 steps (10,000
-sequences) per epoch, learning rate ×0.9 per epoch.
+Paper preset, value by value: 4x4 patches, encoder and forecaster stacks of
+128/64/64-channel ConvLSTMs with 5x5 kernels (the model defaults: the seed's parameter
+printout, seed 000); learning rate 1e-3 decayed ×0.9 (the seed's log reads 1e-3 * 0.9 **
+floor(step / 9), seed 000; once per epoch instead is our choice); RMSProp (the thesis's
+optimizer, §3.4: the seed log does not name its own); mini-batches of 16, 625 steps (10,000
+sequences) per epoch and 2,000 validation sequences (Shi et al. 2015's set-up, see
+``PAPER_SCHEDULE`` in ``experiments/__init__.py``); 30 epochs (our choice).
 """
 from experiments import PAPER_SCHEDULE, QUICK_SCHEDULE
 

@@ -2,9 +2,12 @@
 
 Paper: the model defaults (16-channel 7x7 encoder, 64-channel 7x7 ConvLSTM, 15x15 optical
 flow layers, Huber flow-smoothness penalty), RMSProp at 1e-4 (the thesis follows the
-authors' hyper-parameters). Patraucean et al. do not state a mini-batch size; we use 16,
-as for Shi et al., so the three networks see the same data per step. 625 steps
-(10,000 sequences) per epoch, learning rate ×0.9 per epoch. Training is next-frame
+authors' hyper-parameters: §3.4 and §4.1). Patraucean et al. do not state a mini-batch
+size; we use 16, as for Shi et al., so the three networks see the same data per step. 625
+steps (10,000 sequences) per epoch and 2,000 validation sequences (Shi et al.'s Moving
+MNIST split), learning rate ×0.9 once per epoch (the thesis says only "decaying"; the
+factor is the seed "Neural Scene" log's, seed 000, once per epoch our choice), 30 epochs
+(our choice); see ``PAPER_SCHEDULE`` in ``experiments/__init__.py``. Training is next-frame
 prediction from the true previous frame (``context_frames="true"``), as the authors train
 the autoencoder; evaluation feeds the predictions back.
 """

@@ -38,9 +38,16 @@ from framepred_tf.data.moving_mnist import (
     CANVAS_SIZE, GENERATOR_VERSION, MAX_DIGITS, check_count, digit_split, generate, make_rng,
 )
 from framepred_tf.errors import DataSourceError, FramepredError
-from framepred_tf.utils.io import save_npz_atomic
+from framepred_tf.utils.io import atomic_path
+from framepred_tf.utils.progress import Progress, ProgressReader
 
 SEQ_LEN = 20
+# Sequences per generator call and per block written to the cache: the progress steps. The
+# generator draws each sequence's motion in order from one stream, so blocks give the same
+# sequences as one call.
+BLOCK = 1000
+# Seconds before generation/caching progress shows: a small or quickly read set prints nothing.
+PROGRESS_DELAY = 1.0
 SRIVASTAVA_URL = "http://www.cs.toronto.edu/~nitish/unsupervised_video/mnist_test_seq.npy"
 
 
@@ -62,6 +69,8 @@ SPECS = {
     "glyphs": TestSetSpec(1, "test", "glyphs", 1023),
 }
 SRIVASTAVA = "srivastava"
+# Sources of the MNIST-digit sets (``spec.source`` None): the ``digits=`` a caller may pass.
+DIGITS_SOURCES = ("mnist", "mnist5k")
 
 
 def list_test_sets():
@@ -93,7 +102,7 @@ def test_set(name, *, size=10000, digits="mnist", seed=None, digits_npz=None, mo
     cached = _read_cache(path, record)
     if cached is None:
         cached = _generate(spec, source, size, seed, digits_npz)
-        save_npz_atomic(path, **cached, **{key: np.asarray(value) for key, value in record.items()})
+        _write_cache(path, {**cached, **{key: np.asarray(value) for key, value in record.items()}})
     sequences = cached["sequences"].astype(np.float32) / np.float32(255)
     if not return_info:
         return sequences
@@ -116,21 +125,52 @@ def cache_path(name, source, size, seed, directory=None):
 
 def _generate(spec, source, size, seed, digits_npz):
     images, labels = digit_split(source, spec.split, npz=None if spec.source else digits_npz)
-    frames, info = generate(size, images, labels, make_rng(seed), num_digits=spec.num_digits, seq_len=SEQ_LEN,
-                               dtype="uint8", return_info=True)
-    return {"sequences": frames, "indices": info["indices"].astype(np.int32),
-            "labels": info["labels"].astype(np.int32), "positions": info["positions"].astype(np.uint8)}
+    rng = make_rng(seed)
+    frames = np.empty((size, SEQ_LEN, CANVAS_SIZE, CANVAS_SIZE), np.uint8)
+    infos = []
+    progress = Progress(size, f"generating {size} sequences of {source} digits", delay=PROGRESS_DELAY)
+    for start in range(0, size, BLOCK):
+        stop = min(start + BLOCK, size)
+        frames[start:stop], info = generate(stop - start, images, labels, rng, num_digits=spec.num_digits,
+                                            seq_len=SEQ_LEN, dtype="uint8", return_info=True)
+        infos.append(info)
+        progress.update(stop)
+
+    def joined(key, dtype):
+        return np.concatenate([info[key] for info in infos]).astype(dtype)
+
+    return {"sequences": frames, "indices": joined("indices", np.int32), "labels": joined("labels", np.int32),
+            "positions": joined("positions", np.uint8)}
+
+
+def _write_cache(path, arrays):
+    """The ``.npz`` that ``save_npz_atomic(path, **arrays)`` writes, the sequences in blocks with progress."""
+    progress = Progress(len(arrays["sequences"]), f"writing {os.path.basename(path)}", delay=PROGRESS_DELAY)
+    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        for key, array in arrays.items():
+            array = np.asarray(array, order="C")
+            with archive.open(f"{key}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array_header_1_0(member, np.lib.format.header_data_from_array_1_0(array))
+                if key != "sequences":
+                    member.write(array.tobytes())
+                    continue
+                for start in range(0, len(array), BLOCK):
+                    member.write(array[start:start + BLOCK].tobytes())
+                    progress.update(start + BLOCK)
 
 
 def _read_cache(path, record):
     """The cached arrays if ``path`` exists, is readable and matches ``record``; else ``None``."""
     if not os.path.exists(path):
         return None
+    progress = Progress(os.path.getsize(path), f"reading {os.path.basename(path)}", unit="MiB", scale=2**20,
+                        delay=PROGRESS_DELAY)
     try:
-        with np.load(path, allow_pickle=False) as data:
+        with ProgressReader(open(path, "rb"), progress) as file, np.load(file, allow_pickle=False) as data:
             if any(key not in data.files or data[key].item() != value for key, value in record.items()):
                 return None
             arrays = {key: data[key] for key in ("sequences", "indices", "labels", "positions")}
+        progress.update(progress.total)  # the zip's unread bytes (headers) are not work left
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
         warnings.warn(f"test-set cache {path} is unreadable ({type(error).__name__}: {error}); regenerating it",
                       stacklevel=3)

@@ -16,14 +16,15 @@ import io
 import json
 import os
 import sys
-import time
 
 import numpy as np
 
 from framepred_tf.errors import FramepredError
 from framepred_tf.evaluation import metrics as metrics_lib
 from framepred_tf.evaluation.names import TEST_SET_NAMES
+from framepred_tf.training import rundir
 from framepred_tf.utils.io import save_npz_atomic, write_text_atomic
+from framepred_tf.utils.progress import Progress
 
 INPUT_FRAMES = 10
 PREDICTED_FRAMES = 10
@@ -44,7 +45,7 @@ class RunInfo:
 
     @property
     def model_path(self):
-        return os.path.join(self.path, "best.keras")
+        return os.path.join(self.path, rundir.BEST_NAME)
 
     def model_identity(self):
         """What a cached evaluation of this run depends on: the weights file's size and time."""
@@ -79,16 +80,9 @@ def load_run(run_dir, require_model=True):
     path = os.path.abspath(os.fspath(run_dir))
     if not os.path.isdir(path):
         raise FramepredError(f"run directory not found: {run_dir}")
-    config_path = os.path.join(path, "config.json")
-    if not os.path.isfile(config_path):
-        raise FramepredError(f"{config_path} not found: not a training run directory")
-    try:
-        with open(config_path, encoding="utf-8") as f:
-            config = json.load(f)
-    except (OSError, ValueError) as error:
-        raise FramepredError(f"cannot read {config_path}: {error}") from None
+    config = rundir.read_config(path)
     if not isinstance(config, dict) or "model" not in config:
-        raise FramepredError(f"{config_path} has no \"model\" entry")
+        raise FramepredError(f"{os.path.join(path, rundir.CONFIG_NAME)} has no \"model\" entry")
     run = RunInfo(path, os.path.basename(path), str(config["model"]), str(config.get("preset", "unknown")),
                   config.get("digits"), config)
     if require_model and not os.path.isfile(run.model_path):
@@ -98,13 +92,9 @@ def load_run(run_dir, require_model=True):
 
 def load_keras_model(run):
     """``keras.saving.load_model`` of the run's ``best.keras`` (custom layers registered)."""
-    import framepred_tf  # noqa: F401  (registers the package's layers and models)
-    import keras
+    from framepred_tf.models.pretrained import load_model_file
 
-    try:
-        return keras.saving.load_model(run.model_path, compile=False)
-    except Exception as error:  # noqa: BLE001  (any load failure is a bad file for the user)
-        raise FramepredError(f"cannot load {run.model_path}: {type(error).__name__}: {error}") from None
+    return load_model_file(run.model_path)
 
 
 def keras_predictor(model):
@@ -134,6 +124,28 @@ def model_subject(run, dest_dir, extra_cache_dirs=()):
         key=run.name, label=run.model, kind="model", identity=run.model_identity(),
         cache_dirs=[dest_dir, *extra_cache_dirs], predict=keras_predictor(model),
         model=run.model, run=run, parameters=int(model.count_params()),
+    )
+
+
+def pretrained_subject(name, dest_dir):
+    """A :class:`Subject` for the shipped pretrained model ``name`` (sha256 checked, model loaded now).
+
+    Its ``run`` describes the run the weights came from (config, preset), so tables label
+    it like a run; its cache identity is the file's sha256.
+    """
+    from framepred_tf.models.pretrained import from_pretrained, pretrained_dir, pretrained_entry
+
+    entry = pretrained_entry(name)
+    model = from_pretrained(name)
+    config = entry.get("config", {})
+    run = RunInfo(path=pretrained_dir(), name=f"pretrained-{name}", model=str(entry.get("model")),
+                  preset=f"pretrained, {config.get('preset', 'unknown')}",
+                  digits=config.get("digits"), config=config)
+    return Subject(
+        key=run.name, label=f"{name} (pretrained)", kind="model",
+        identity={"pretrained": name, "model": run.model, "sha256": entry["sha256"]},
+        cache_dirs=[dest_dir], predict=keras_predictor(model), model=run.model, run=run,
+        parameters=int(model.count_params()),
     )
 
 
@@ -176,34 +188,6 @@ def evaluate_predictor(predict, sequences, batch_size=32, progress=None):
             progress.update(min(start + batch_size, total))
     return {name: np.concatenate(parts) if parts else np.zeros((0, PREDICTED_FRAMES))
             for name, parts in chunks.items()}
-
-
-class Progress:
-    """Progress on ``stream``: a rewritten line on a TTY, else one line per ~10 %."""
-
-    def __init__(self, total, label, stream=None, steps=10):
-        self.total = max(int(total), 1)
-        self.label = label
-        self.stream = sys.stderr if stream is None else stream
-        self.steps = steps
-        self.start = time.monotonic()
-        self.next_step = 1
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-
-    def update(self, done):
-        elapsed = max(time.monotonic() - self.start, 1e-9)
-        rate = done / elapsed
-        eta = (self.total - done) / rate if rate > 0 else float("inf")
-        line = f"{self.label}: {done}/{self.total} ({100 * done / self.total:.0f}%) {rate:.1f} seq/s ETA {eta:.0f}s"
-        if self.tty:
-            self.stream.write("\r" + line + ("\n" if done >= self.total else ""))
-            self.stream.flush()
-            return
-        # Without a TTY, print only when another tenth of the set is done, so logs stay short.
-        if done * self.steps >= self.next_step * self.total:
-            self.stream.write(line + "\n")
-            self.stream.flush()
-            self.next_step = done * self.steps // self.total + 1
 
 
 def result_path(dest_dir, test_set, size, digits):
@@ -283,7 +267,7 @@ def summary_line(key, test_set, metrics):
 
 
 def run_eval(run_dirs=(), test_sets=("research",), test_size=10000, batch_size=32, digits=None,
-             out=None, baselines=False, loader=None, stream=None):
+             out=None, baselines=False, loader=None, stream=None, pretrained=()):
     """The ``framepred-tf eval`` command; returns ``{(subject key, test set): metrics}``.
 
     Every run directory is checked before any work starts. Progress goes to ``stream``
@@ -292,17 +276,21 @@ def run_eval(run_dirs=(), test_sets=("research",), test_size=10000, batch_size=3
     digits source recorded in each run's config (else ``mnist``). ``baselines`` adds the
     four baselines (:mod:`~framepred_tf.evaluation.baselines`), stored in
     ``OUT/baseline-<name>/`` or, without ``out``, in the report's default cache
-    (``report/cache/baseline-<name>/``) so ``framepred-tf report`` reuses them.
+    (``report/cache/baseline-<name>/``) so ``framepred-tf report`` reuses them; so are the
+    shipped ``pretrained`` models (``pretrained-<name>/``).
     """
     stream = sys.stderr if stream is None else stream
     loader = load_test_set if loader is None else loader
-    if not run_dirs and not baselines:
-        raise FramepredError("nothing to evaluate: give RUN_DIR arguments and/or --baselines")
+    if not run_dirs and not baselines and not pretrained:
+        raise FramepredError("nothing to evaluate: give RUN_DIR arguments, --pretrained NAME and/or --baselines")
     runs = [load_run(run_dir) for run_dir in run_dirs]
     subjects = []
     for run in runs:
         dest = os.path.join(out, run.name) if out else os.path.join(run.path, "eval")
         subjects.append((model_subject(run, dest), digits or run.digits or "mnist"))
+    for name in pretrained:
+        subject = pretrained_subject(name, os.path.join(out or os.path.join("report", "cache"), f"pretrained-{name}"))
+        subjects.append((subject, digits or subject.run.digits or "mnist"))
     if baselines:
         subjects += _baseline_subjects(digits or "mnist", out)
     results = {}

@@ -10,7 +10,6 @@ headed "thesis"; measured numbers sit in columns headed "ours".
 import datetime
 import itertools
 import os
-import re
 import sys
 
 import numpy as np
@@ -22,6 +21,7 @@ from framepred_tf.evaluation import document as doc
 from framepred_tf.evaluation import evaluate as ev
 from framepred_tf.evaluation import figures, reference
 from framepred_tf.evaluation.metrics import METRIC_NAMES, PSNR_CAP_DB
+from framepred_tf.training import rundir
 from framepred_tf.utils.io import write_json_atomic, write_text_atomic
 
 MODEL_ORDER = ("convlstm", "encoder_forecaster", "stae", "vpn")
@@ -34,7 +34,6 @@ SHAPE_SETS = ("emnist", "fashion", "glyphs")
 # Input-independent baselines drawn (dashed) in the line plots for scale; copy-last and
 # zeros are several times worse and would flatten the model curves.
 REFERENCE_BASELINES = ("baseline-mean_pixel", "baseline-mean_training_frame")
-_STAMP = re.compile(r"-(\d{8}-\d{6})$")
 DASH = "—"
 
 
@@ -73,7 +72,7 @@ def discover_runs(runs_dir):
         by_model.setdefault(run.model, []).append(run)
     runs = []
     for model, group in by_model.items():
-        group.sort(key=_run_time)
+        group.sort(key=lambda run: rundir.run_sort_key(run.path))
         runs.append(group[-1])
         if len(group) > 1:
             notes.append(f"{model}: newest run {group[-1].name} used, {len(group) - 1} older run(s) ignored")
@@ -107,14 +106,6 @@ def order_runs(runs):
     return sorted(runs, key=lambda run: (rank.get(run.model, len(rank)), run.model, run.name))
 
 
-def _run_time(run):
-    # Run names end in -YYYYmmdd-HHMMSS; fall back to the config's modification time.
-    match = _STAMP.search(run.name)
-    if match:
-        return datetime.datetime.strptime(match.group(1), "%Y%m%d-%H%M%S").timestamp()
-    return os.path.getmtime(os.path.join(run.path, "config.json"))
-
-
 def resolve_digits(digits, runs):
     """``--digits``, else the digits source all runs were trained on, else ``mnist``."""
     if digits:
@@ -134,12 +125,13 @@ def available_test_set_names():
 
 # --------------------------------------------------------------------------- evaluation
 
-def build_subjects(runs, out, digits, stats_generator=None):
-    """Model subjects (models loaded) and baseline subjects -> ``(subjects, notes)``."""
+def build_subjects(runs, out, digits, stats_generator=None, pretrained=()):
+    """Model subjects (models loaded), shipped ``pretrained`` models and baselines -> ``(subjects, notes)``."""
     subjects, notes = [], []
     for run in runs:
         cache = os.path.join(out, "cache", run.name)
         subjects.append(ev.model_subject(run, cache, [os.path.join(run.path, "eval")]))
+    subjects += [ev.pretrained_subject(name, os.path.join(out, "cache", f"pretrained-{name}")) for name in pretrained]
     models = [s.model for s in subjects]
     for subject in subjects:
         # Two runs of one model (explicit run dirs) are told apart by run name.
@@ -419,7 +411,7 @@ def shapes_figure(out, plotted, results):
 
 
 def sample_figures(out, models, sequences, test_set):
-    """Figs 4.4-4.8: truth, each model, each model (red) over the truth (white)."""
+    """Figs 4.4-4.8: truth, each model, each model (red) over the truth (white); and each as a GIF."""
     if not models:
         return [doc.Paragraph("Sample strips skipped: no trained model.")]
     indices = reference.sample_indices(len(sequences))
@@ -433,6 +425,11 @@ def sample_figures(out, models, sequences, test_set):
                              f"{test_set} sample {index}")
         blocks.append(doc.Image(path, f"Sample {index} of '{test_set}': ground truth, predictions, and "
                                       "predictions (red) overlaid on the truth (white)."))
+        gif = os.path.join("figures", f"sample_{index}.gif")
+        figures.animation(os.path.join(out, gif), inputs[row:row + 1, ..., 0], targets[row:row + 1, ..., 0],
+                          {label: p[row:row + 1, ..., 0] for label, p in predictions.items()})
+        blocks.append(doc.Image(gif, f"Sample {index} animated: the 10 input frames, then the truth beside "
+                                     "each model's prediction."))
     return blocks
 
 
@@ -443,22 +440,26 @@ def _baseline_labels(subjects):
 # --------------------------------------------------------------------------- assembly
 
 def build_report(run_dirs=(), runs_dir="runs", out="report", test_size=10000, digits=None, batch_size=32,
-                 test_sets=None, loader=None, stats_generator=None, stream=None):
-    """Evaluate and write ``out/report.md``, ``out/index.html``, ``out/results.json``; return the HTML path."""
+                 test_sets=None, loader=None, stats_generator=None, stream=None, pretrained=()):
+    """Evaluate and write ``out/report.md``, ``out/index.html``, ``out/results.json``; return the HTML path.
+
+    ``pretrained`` names shipped models (:func:`framepred_tf.models.from_pretrained`) reported beside the runs.
+    """
     stream = sys.stderr if stream is None else stream
     loader = ev.load_test_set if loader is None else loader
     if test_size < 1:
         raise FramepredError(f"--test-size must be at least 1, got {test_size}")
     runs, notes = select_runs(run_dirs) if run_dirs else discover_runs(runs_dir)
     digits = resolve_digits(digits, runs)
-    subjects, subject_notes = build_subjects(runs, out, digits, stats_generator)
+    subjects, subject_notes = build_subjects(runs, out, digits, stats_generator, pretrained)
     notes += subject_notes
     test_sets = list(test_sets) if test_sets else available_test_set_names()
     results, status = evaluate_all(subjects, test_sets, test_size, digits, batch_size, loader, stream)
     models = [s for s in subjects if s.kind == "model"]
     baselines = [s for s in subjects if s.kind == "baseline"]
     evaluated = [s for s in test_sets if status[s].startswith("evaluated")]
-    blocks = _intro(runs, notes, digits, test_size) + [test_set_table(status, digits, test_size)]
+    blocks = _intro(runs + [s.run for s in subjects if s.key.startswith("pretrained-")], notes, digits, test_size)
+    blocks += [test_set_table(status, digits, test_size)]
     blocks += _sections(out, models, baselines, results, evaluated, test_size, digits, loader)
     title = "framepred-tf evaluation report"
     write_text_atomic(os.path.join(out, "report.md"), doc.to_markdown(title, blocks))

@@ -4,6 +4,7 @@ from keras import ops
 
 _GATES = ("input", "forget", "cell", "output")
 _PEEPHOLE_GATES = ("input", "forget", "output")
+_IMPLEMENTATIONS = ("auto", "per_gate", "stacked")
 
 
 def _kernel_pair(kernel_size):
@@ -28,7 +29,7 @@ class ConvLSTM2D(keras.layers.Layer):
         H_t = o_t ∘ tanh(C_t)
 
     Shapes: inputs ``(B, T, H, W, C)``; optional ``initial_state=[h, c]`` each
-    ``(B, H, W, F)``. Output ``(B, T, H, W, F)`` with ``return_sequences`` else the last
+    ``(B, H, W, F)`` (``c`` is kept in float32 under mixed precision). Output ``(B, T, H, W, F)`` with ``return_sequences`` else the last
     ``(B, H, W, F)``; with ``return_state`` the layer returns ``[output, h, c]``.
 
     Args:
@@ -43,10 +44,16 @@ class ConvLSTM2D(keras.layers.Layer):
             gate ``g`` in (input, forget, cell, output) ``{g}x2state_kernel (kh, kw, C, F)``,
             ``{g}h2state_kernel (kh, kw, F, F)``, ``{g}h2state_bias (F)``. Either way the
             peephole variables ``peephole_input``, ``peephole_forget``,
-            ``peephole_output`` come last, and the compute is one fused input conv and
-            one fused recurrent conv.
+            ``peephole_output`` come last. The compute is the same for both layouts.
         unit_forget_bias: start the forget-gate bias at 1 (Jozefowicz et al. 2015), as
             Keras does.
+        implementation: how the convolutions run, as Keras's ``LSTM(implementation=)``
+            once did; the result is the same. ``"per_gate"``: per time step, one
+            ``F``-channel convolution of the input and one of the state for each gate, as
+            ``keras.layers.ConvLSTM2D`` does. ``"stacked"``: one ``4F``-channel
+            convolution of the concatenated ``[x_t, h_{t-1}]``. ``"auto"`` (default):
+            ``per_gate`` in float32, ``stacked`` under a 16-bit compute dtype, the faster
+            of the two in each on oneDNN CPUs (``framepred-tf bench layer``).
 
     ``step``, ``sequence`` and ``get_initial_state`` are public so models can run the
     recurrence themselves, e.g. feeding predictions back as inputs.
@@ -65,6 +72,7 @@ class ConvLSTM2D(keras.layers.Layer):
         bias_initializer="zeros",
         unit_forget_bias=True,
         peephole_initializer="zeros",
+        implementation="auto",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -74,7 +82,10 @@ class ConvLSTM2D(keras.layers.Layer):
             raise ValueError(f"peephole must be 'channel', 'spatial' or None, got {peephole!r}")
         if gate_variables not in ("fused", "per_gate"):
             raise ValueError(f"gate_variables must be 'fused' or 'per_gate', got {gate_variables!r}")
+        if implementation not in _IMPLEMENTATIONS:
+            raise ValueError(f"implementation must be one of {_IMPLEMENTATIONS}, got {implementation!r}")
         self.filters = filters
+        self.implementation = implementation
         self.kernel_size = _kernel_pair(kernel_size)
         self.peephole = peephole
         self.return_sequences = bool(return_sequences)
@@ -143,22 +154,59 @@ class ConvLSTM2D(keras.layers.Layer):
             ]
         )
 
-    def _weights_for_compute(self):
-        # Explicit casts: step()/sequence() may be called outside __call__, where Keras's
-        # mixed-precision autocast of variables is not active.
-        if self.gate_variables == "fused":
-            kernel, recurrent_kernel, bias = self.kernel, self.recurrent_kernel, self.bias
-        else:
-            kernel = ops.concatenate([g[0] for g in self._gate_weights], axis=-1)
-            recurrent_kernel = ops.concatenate([g[1] for g in self._gate_weights], axis=-1)
-            bias = ops.concatenate([g[2] for g in self._gate_weights], axis=-1)
-        dtype = self.compute_dtype
-        peepholes = None if self.peepholes is None else [ops.cast(p, dtype) for p in self.peepholes]
-        return ops.cast(kernel, dtype), ops.cast(recurrent_kernel, dtype), ops.cast(bias, dtype), peepholes
+    def _conv_layout(self):
+        if self.implementation != "auto":
+            return self.implementation
+        # Measured with `framepred-tf bench layer` on an AMX/AVX512-BF16 Xeon (docs/RESULTS.md):
+        # in float32 four F-channel convolutions per input train fastest, in bfloat16 the
+        # single 4F-channel convolution of the stacked input and state does.
+        return "per_gate" if self.compute_dtype == "float32" else "stacked"
 
-    def _cell(self, x_gates, h, c, recurrent_kernel, peepholes):
-        z = x_gates + ops.conv(h, recurrent_kernel, padding="same")
-        z_i, z_f, z_c, z_o = ops.split(z, 4, axis=-1)
+    def _weights_for_compute(self):
+        """The gate weights in the layout of :meth:`_conv_layout`, cast to the compute dtype, and the peepholes.
+
+        ``per_gate``: ``(kernels, recurrent_kernels, biases)``, lists in gate order i, f, c, o.
+        ``stacked``: ``(kernel (kh, kw, C + F, 4F), bias (4F,))``, the input and recurrent
+        kernels stacked along the input channels so one convolution of ``[x_t, h]`` gives
+        all four gates. Explicit casts: ``step()``/``sequence()`` may be called outside
+        ``__call__``, where Keras's mixed-precision autocast of variables is not active.
+        """
+        dtype = self.compute_dtype
+        cast = lambda tensors: [ops.cast(t, dtype) for t in tensors]  # noqa: E731
+        if self.gate_variables == "fused":
+            kernel, recurrent_kernel, bias = cast((self.kernel, self.recurrent_kernel, self.bias))
+        else:
+            kernel, recurrent_kernel, bias = (
+                ops.concatenate(cast(part), axis=-1) for part in zip(*self._gate_weights)
+            )
+        peepholes = None if self.peepholes is None else [ops.cast(p, "float32") for p in self.peepholes]
+        if self._conv_layout() == "stacked":
+            return ("stacked", ops.concatenate([kernel, recurrent_kernel], axis=2), bias), peepholes
+        split = lambda tensor: ops.split(tensor, 4, axis=-1)  # noqa: E731
+        return ("per_gate", split(kernel), split(recurrent_kernel), split(bias)), peepholes
+
+    def _gate_inputs(self, x_t, h, weights):
+        """``z_i, z_f, z_c, z_o``: the convolution terms and biases of eq. 3.1, each ``(B, H, W, F)``."""
+        if weights[0] == "stacked":
+            _, kernel, bias = weights
+            z = ops.conv(ops.concatenate([x_t, h], axis=-1), kernel, padding="same") + bias
+            return ops.split(z, 4, axis=-1)
+        _, kernels, recurrent_kernels, biases = weights
+        return [
+            ops.conv(x_t, kernel, padding="same") + bias + ops.conv(h, recurrent_kernel, padding="same")
+            for kernel, recurrent_kernel, bias in zip(kernels, recurrent_kernels, biases)
+        ]
+
+    def _cell(self, x_t, h, c, weights, peepholes):
+        """Eq. 3.1 for one time step: ``x_t (B, H, W, C)``, ``h``, ``c`` ``(B, H, W, F)`` -> ``(h_t, c_t)``.
+
+        The convolutions run in the compute dtype; the gates and the cell state in float32,
+        as cuDNN's LSTMs keep them. Under mixed bfloat16 that is both more exact (``c`` sums
+        over many steps) and faster: TensorFlow's CPU kernels for bfloat16 element-wise ops
+        are slower than its float32 ones.
+        """
+        z_i, z_f, z_c, z_o = (ops.cast(z, "float32") for z in self._gate_inputs(x_t, h, weights))
+        c = ops.cast(c, "float32")
         if peepholes is not None:
             z_i = z_i + peepholes[0] * c
             z_f = z_f + peepholes[1] * c
@@ -166,41 +214,49 @@ class ConvLSTM2D(keras.layers.Layer):
         if peepholes is not None:
             # The output gate peeks at the *new* cell state (eq. 3.1), unlike i and f.
             z_o = z_o + peepholes[2] * c
-        h = ops.sigmoid(z_o) * ops.tanh(c)
+        h = ops.cast(ops.sigmoid(z_o) * ops.tanh(c), self.compute_dtype)
         return h, c
 
     def get_initial_state(self, batch_size, height, width):
-        """Zero ``[h, c]``, each ``(batch_size, height, width, F)`` in the compute dtype."""
+        """Zero ``[h, c]``, each ``(batch_size, height, width, F)``: ``h`` in the compute dtype, ``c`` in float32."""
         shape = (batch_size, height, width, self.filters)
-        return [ops.zeros(shape, dtype=self.compute_dtype), ops.zeros(shape, dtype=self.compute_dtype)]
+        return [ops.zeros(shape, dtype=self.compute_dtype), ops.zeros(shape, dtype="float32")]
 
-    def step(self, x_t, state):
-        """One time step: ``x_t (B, H, W, C)``, ``state=[h, c]`` -> ``(h_t, [h_t, c_t])``."""
-        kernel, recurrent_kernel, bias, peepholes = self._weights_for_compute()
-        x_t = ops.cast(x_t, self.compute_dtype)
-        h, c = (ops.cast(s, self.compute_dtype) for s in state)
-        x_gates = ops.conv(x_t, kernel, padding="same") + bias
-        h, c = self._cell(x_gates, h, c, recurrent_kernel, peepholes)
+    def gate_weights(self):
+        """The weights :meth:`step` computes with, prepared once: pass them to each ``step`` of a loop.
+
+        A model that runs the recurrence itself (feeding predictions back) calls this once
+        per forward pass instead of once per step, which saves the casts and the kernel
+        split or concatenation of every step, and their gradients.
+        """
+        return self._weights_for_compute()
+
+    def step(self, x_t, state, weights=None):
+        """One time step: ``x_t (B, H, W, C)``, ``state=[h, c]`` -> ``(h_t, [h_t, c_t])``.
+
+        ``weights``: the result of :meth:`gate_weights` (computed here if not given).
+        """
+        weights, peepholes = weights or self._weights_for_compute()
+        h, c = state
+        h, c = self._cell(ops.cast(x_t, self.compute_dtype), ops.cast(h, self.compute_dtype), c, weights, peepholes)
         return h, [h, c]
 
     def sequence(self, inputs, state):
         """Run ``inputs (B, T, H, W, C)`` from ``state=[h, c]``.
 
-        Returns ``(outputs (B, T, H, W, F), [h_T, c_T])``. The input convolution does not
-        depend on the state, so it runs once over all ``B*T`` frames; only the recurrent
-        convolution is left inside the time loop.
+        Returns ``(outputs (B, T, H, W, F), [h_T, c_T])``. With a known ``T`` the loop is
+        unrolled over ``ops.unstack``: slicing ``inputs[:, t]`` instead would make each
+        slice's gradient a full ``(B, T, H, W, C)`` tensor, ``T²`` work in the backward
+        pass; and convolving all ``B·T`` frames at once before the loop trained slower
+        than convolving each frame inside it (both measured, docs/RESULTS.md).
         """
-        kernel, recurrent_kernel, bias, peepholes = self._weights_for_compute()
+        weights, peepholes = self._weights_for_compute()
         inputs = ops.cast(inputs, self.compute_dtype)
-        h, c = (ops.cast(s, self.compute_dtype) for s in state)
-        batch, steps, height, width, channels = ops.shape(inputs)
-        frames = ops.reshape(inputs, (-1, height, width, channels))
-        x_gates = ops.conv(frames, kernel, padding="same") + bias
-        x_gates = ops.reshape(x_gates, (batch, steps, height, width, 4 * self.filters))
-        if isinstance(steps, int):
+        h, c = ops.cast(state[0], self.compute_dtype), ops.cast(state[1], "float32")
+        if isinstance(inputs.shape[1], int):
             outputs = []
-            for t in range(steps):
-                h, c = self._cell(x_gates[:, t], h, c, recurrent_kernel, peepholes)
+            for x_t in ops.unstack(inputs, axis=1):
+                h, c = self._cell(x_t, h, c, weights, peepholes)
                 outputs.append(h)
             return ops.stack(outputs, axis=1), [h, c]
 
@@ -208,10 +264,10 @@ class ConvLSTM2D(keras.layers.Layer):
         # fall back to scan. Its TF version needs per-step outputs shaped like the carry,
         # so c is emitted too and dropped.
         def body(carry, x_t):
-            carry = self._cell(x_t, carry[0], carry[1], recurrent_kernel, peepholes)
+            carry = self._cell(x_t, carry[0], carry[1], weights, peepholes)
             return carry, carry
 
-        (h, c), (outputs, _) = ops.scan(body, (h, c), ops.moveaxis(x_gates, 1, 0))
+        (h, c), (outputs, _) = ops.scan(body, (h, c), ops.moveaxis(inputs, 1, 0))
         return ops.moveaxis(outputs, 0, 1), [h, c]
 
     def call(self, inputs, initial_state=None, training=None):
@@ -247,6 +303,7 @@ class ConvLSTM2D(keras.layers.Layer):
                 "bias_initializer": keras.initializers.serialize(self.bias_initializer),
                 "unit_forget_bias": self.unit_forget_bias,
                 "peephole_initializer": keras.initializers.serialize(self.peephole_initializer),
+                "implementation": self.implementation,
             }
         )
         return config

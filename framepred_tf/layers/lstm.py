@@ -144,6 +144,11 @@ class LSTM(keras.layers.Layer):
     ``return_state`` also the final packed state ``(B, 2U)``. Without a mask and with the
     same weights it equals ``keras.layers.LSTM`` (same variables and gate order i, f, c, o).
     The input projection runs once for all steps; only ``h U`` is left in the loop.
+
+    ``unroll=True`` (default) unrolls the loop when the number of steps is known and scans
+    otherwise; ``unroll=False`` always scans (``ops.scan``), which keeps the compiled graph
+    small for long sequences (XLA on JAX needs minutes to compile 128 unrolled steps and
+    their gradient).
     """
 
     def __init__(
@@ -155,12 +160,14 @@ class LSTM(keras.layers.Layer):
         recurrent_initializer="orthogonal",
         bias_initializer="zeros",
         unit_forget_bias=True,
+        unroll=True,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.units = _positive_units(units)
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
+        self.unroll = bool(unroll)
         self.cell = LSTMCell(
             units,
             kernel_initializer=kernel_initializer,
@@ -191,7 +198,7 @@ class LSTM(keras.layers.Layer):
         c, h = ops.split(ops.cast(initial_state, self.compute_dtype), 2, axis=-1)
         x_gates = ops.matmul(inputs, kernel) + bias
         keep = None if mask is None else 1.0 - ops.cast(mask, self.compute_dtype)[:, :, None]
-        if isinstance(steps, int):
+        if isinstance(steps, int) and self.unroll:
             outputs = []
             for t in range(steps):
                 c, h = self.cell.recurrent_step(
@@ -237,6 +244,7 @@ class LSTM(keras.layers.Layer):
                 "units": self.units,
                 "return_sequences": self.return_sequences,
                 "return_state": self.return_state,
+                "unroll": self.unroll,
                 "kernel_initializer": cell_config["kernel_initializer"],
                 "recurrent_initializer": cell_config["recurrent_initializer"],
                 "bias_initializer": cell_config["bias_initializer"],

@@ -1,7 +1,8 @@
 """Base class for models that declare the training loss of their paper."""
 import keras
 from keras import ops
-from keras.src.losses.loss import scale_loss_for_distribution
+
+from framepred_tf.utils.keras_compat import scale_loss_for_distribution
 
 # What a recurrent predictor reads while training: the true previous frames (teacher
 # forcing) or its own predictions, as it does at evaluation.
@@ -17,15 +18,15 @@ class PaperLossModel(keras.Model):
     """
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        if self._compile_loss is not None:
+        if self.loss is not None:  # compile(loss=...) was given
             return super().compute_loss(x, y, y_pred, sample_weight=sample_weight, training=training)
-        # Keras reports and differentiates per-replica losses divided by the replica count
-        # (its own Loss objects do this); without it a MirroredStrategy run would sum the
-        # replicas' losses.
-        total = scale_loss_for_distribution(self.training_loss(x, y, y_pred, training))
+        total = self.training_loss(x, y, y_pred, training)
         for extra in self.losses:
-            total = total + ops.cast(self._aggregate_additional_loss(extra), "float32")
-        return total
+            total = total + ops.sum(ops.cast(extra, "float32"))
+        # Keras reports and differentiates per-replica losses divided by the replica count
+        # (its own Loss objects and add_loss terms are scaled so); without it a
+        # MirroredStrategy run would sum the replicas' losses.
+        return scale_loss_for_distribution(total)
 
     def training_loss(self, x, y, y_pred, training):
         """The paper's loss of one batch; models whose training pass differs override this."""

@@ -2,11 +2,9 @@
 
 Prints seconds per batch (median of the timed steps after one warm-up, which includes
 compilation), sequences/s and achieved GFLOP/s from the analytic count in
-:mod:`framepred_tf.models.flops`. For ``convlstm`` it also times the same three-layer
-ConvLSTM stack built from this kit's ``ConvLSTM2D`` and from ``keras.layers.ConvLSTM2D``
-(no peepholes, 19 time steps) in the same process and prints their ratio.
+:mod:`framepred_tf.models.flops`. The kit's ConvLSTM against Keras's is ``framepred-tf
+bench layer`` (train steps); a preset's training speed is ``framepred-tf bench train``.
 """
-import ast
 import os
 import statistics
 import subprocess
@@ -16,9 +14,15 @@ import time
 import numpy as np
 
 from framepred_tf.errors import FramepredError
+from framepred_tf.registry import check_model_name
+from framepred_tf.utils.overrides import parse_overrides
 
 
 def run_model_bench(args):
+    check_model_name(args.name)
+    overrides = parse_overrides(args.override)
+    if args.batch_size < 1 or args.steps < 1:
+        raise FramepredError("--batch-size and --steps must be positive")
     import keras
 
     if args.backend and args.backend != keras.backend.backend():
@@ -28,36 +32,17 @@ def run_model_bench(args):
     from framepred_tf.models import get_model, model_class
     from framepred_tf.models.flops import forward_flops
 
-    overrides = parse_overrides(args.override)
-    if args.batch_size < 1 or args.steps < 1:
-        raise FramepredError("--batch-size and --steps must be positive")
     model = get_model(args.name, **overrides)
     shape = model_class(args.name).default_input_shape[1:]
     x, y = _example_batch(model, args.batch_size, shape)
     model.compile(optimizer=keras.optimizers.RMSprop(1e-4))
-    forward = _median_seconds(lambda: model.predict_on_batch(x), args.steps)
-    train = _median_seconds(lambda: model.train_on_batch(x, y), args.steps)
+    forward = median_seconds(lambda: model.predict_on_batch(x), args.steps)
+    train = median_seconds(lambda: model.train_on_batch(x, y), args.steps)
     flops = forward_flops(model, shape)
     print(f"model {args.name}  backend {keras.backend.backend()}  batch {args.batch_size}  "
           f"parameters {model.count_params():,}  overrides {overrides or '{}'}")
     _report("forward", forward, args.batch_size, flops)
     _report("train step", train, args.batch_size, None if flops is None else 3 * flops)
-    if args.name == "convlstm":
-        _compare_with_keras_convlstm(model, args.batch_size, shape, args.steps)
-
-
-def parse_overrides(items):
-    """``["filters=[8,8]", "kernel_size=3"]`` → ``{"filters": [8, 8], "kernel_size": 3}``."""
-    overrides = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise FramepredError(f"--override {item!r}: expected KEY=VALUE, e.g. filters=[8,8,8]")
-        try:
-            overrides[key] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            overrides[key] = value
-    return overrides
 
 
 def _example_batch(model, batch, shape):
@@ -68,7 +53,7 @@ def _example_batch(model, batch, shape):
     return x, y
 
 
-def _median_seconds(fn, steps):
+def median_seconds(fn, steps):
     fn()  # warm-up: tracing and compilation
     times = []
     for _ in range(steps):
@@ -81,32 +66,3 @@ def _median_seconds(fn, steps):
 def _report(label, seconds, batch, flops):
     rate = f"  {flops * batch / seconds / 1e9:8.2f} GFLOP/s" if flops else ""
     print(f"{label:<11} {seconds:8.4f} s/batch  {batch / seconds:9.2f} sequences/s{rate}")
-
-
-def _compare_with_keras_convlstm(model, batch, shape, steps):
-    import keras
-
-    time_steps = shape[0] + model.output_frames - 1
-    seq_shape = (time_steps, *shape[1:])
-    x = np.random.default_rng(1).random((batch, *seq_shape)).astype("float32")
-
-    def stack(layer_cls, **kwargs):
-        inputs = keras.Input(seq_shape)
-        h = inputs
-        for f in model.filters:
-            h = layer_cls(f, model.kernel_size, padding="same", return_sequences=True, **kwargs)(h)
-        return keras.Model(inputs, h)
-
-    ours = stack(_kit_convlstm, peephole=None)
-    theirs = stack(keras.layers.ConvLSTM2D)
-    ours_s = _median_seconds(lambda: ours.predict_on_batch(x), steps)
-    theirs_s = _median_seconds(lambda: theirs.predict_on_batch(x), steps)
-    print(f"ConvLSTM stack forward ({time_steps} steps): framepred_tf.layers.ConvLSTM2D {ours_s:.4f} s, "
-          f"keras.layers.ConvLSTM2D {theirs_s:.4f} s, ratio keras/ours {theirs_s / ours_s:.2f}")
-
-
-def _kit_convlstm(filters, kernel_size, padding, **kwargs):
-    from framepred_tf.layers import ConvLSTM2D
-
-    del padding  # the kit's ConvLSTM2D always pads "same"
-    return ConvLSTM2D(filters, kernel_size, **kwargs)

@@ -1,4 +1,4 @@
-"""``framepred-tf models`` and ``framepred-tf bench model``."""
+"""``framepred-tf models``, ``framepred-tf bench model`` and ``framepred-tf bench layer``."""
 
 
 def register(subparsers, bench):
@@ -11,14 +11,28 @@ def register(subparsers, bench):
     model_bench.add_argument("--backend", choices=["tensorflow", "jax"], default=None,
                              help="Keras backend (default: KERAS_BACKEND or tensorflow)")
     model_bench.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
-                             help="model override, e.g. --override filters=[8,8,8]")
+                             help="model constructor override, a Python literal or a bare word "
+                                  "(framepred_tf/utils/overrides.py), e.g. --override filters=(8,8,8)")
     model_bench.set_defaults(handler=_bench_model)
+    layer_bench = bench.add_parser("layer", help="train step of the kit's ConvLSTM2D against keras.layers.ConvLSTM2D")
+    layer_bench.add_argument("--configs", default="Q,A,B", help="comma-separated configurations (default Q,A,B)")
+    layer_bench.add_argument("--precisions", default="float32,mixed_bfloat16",
+                             help="comma-separated dtype policies (default float32,mixed_bfloat16)")
+    layer_bench.add_argument("--rounds", type=int, default=7, help="timed interleaved rounds (default 7)")
+    layer_bench.add_argument("--warmup", type=int, default=3, help="untimed steps per stack first (default 3)")
+    layer_bench.set_defaults(handler=_bench_layer)
 
 
 def _list_models(args):
     from framepred_tf.models.summary import print_registry
 
     print_registry()
+
+
+def _bench_layer(args):
+    from framepred_tf.models.layer_bench import run_layer_bench
+
+    return run_layer_bench(args)
 
 
 def _bench_model(args):

@@ -3,7 +3,7 @@ import keras
 from keras import ops
 
 from framepred_tf.layers import LSTM
-from framepred_tf.models import register_model
+from framepred_tf.models import ModelArgumentError, register_model
 from framepred_tf.models.base import PaperLossModel
 from framepred_tf.models.time_folding import fold_time, unfold_time
 
@@ -21,7 +21,9 @@ class CNNLSTMPredictor(PaperLossModel):
     stride-2 4×4 convolutions (``base_filters``·1, 2, 4, 8 channels, ReLU) and a dense layer
     to ``latent_dim``; the LSTM is the kit's fused LSTM with ``lstm_units``; the decoder
     mirrors the encoder (dense, four stride-2 4×4 transposed convolutions, sigmoid). Loss:
-    mean squared error, as in the seed.
+    mean squared error. That is our choice: the seed names no loss (frame 17 "is used as the
+    label to calculate the loss"), and it gives no layer sizes either, so the widths above are
+    ours too.
 
     Input ``(B, T, S, S, 3)`` frames in [0, 1] (the seed: T = 16, S = 128; S divisible by
     16); output ``(B, S, S, 3)`` — the next frame. :meth:`rollout` predicts several frames
@@ -38,7 +40,8 @@ class CNNLSTMPredictor(PaperLossModel):
         self.latent_dim = int(latent_dim)
         self.lstm_units = int(lstm_units)
         if self.image_size % 2**DOWNSAMPLING_STAGES:
-            raise ValueError(f"image_size must be divisible by {2 ** DOWNSAMPLING_STAGES}, got {self.image_size}")
+            raise ModelArgumentError(f"image_size must be divisible by {2 ** DOWNSAMPLING_STAGES}, "
+                                     f"got {self.image_size}")
         widths = [self.base_filters * 2**i for i in range(DOWNSAMPLING_STAGES)]
         self.bottleneck = (self.image_size // 2**DOWNSAMPLING_STAGES, self.image_size // 2**DOWNSAMPLING_STAGES,
                            widths[-1])

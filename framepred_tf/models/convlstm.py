@@ -3,7 +3,7 @@ import keras
 from keras import ops
 
 from framepred_tf.layers import ConvLSTM2D
-from framepred_tf.models import register_model
+from framepred_tf.models import ModelArgumentError, register_model
 from framepred_tf.models.base import PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy
 from framepred_tf.models.patches import check_divisible, depth_to_space, space_to_depth
@@ -46,7 +46,7 @@ class ConvLSTMPredictor(PaperLossModel):
         self.output_frames = int(output_frames)
         self.patch_size = int(patch_size)
         if not self.filters or self.output_frames < 1:
-            raise ValueError("convlstm needs at least one ConvLSTM layer and output_frames >= 1")
+            raise ModelArgumentError("convlstm needs at least one ConvLSTM layer and output_frames >= 1")
         self.cells = [
             ConvLSTM2D(f, kernel_size, peephole=peephole, name=f"convlstm_{i + 1}")
             for i, f in enumerate(self.filters)
@@ -81,10 +81,11 @@ class ConvLSTMPredictor(PaperLossModel):
             last_hidden.append(sequence[:, -1])
         frame = self._frame(last_hidden)
         predictions = [frame]
+        weights = [cell.gate_weights() for cell in self.cells]
         for _ in range(self.output_frames - 1):
             x, hidden = ops.cast(frame, self.compute_dtype), []
             for i, cell in enumerate(self.cells):
-                x, states[i] = cell.step(x, states[i])
+                x, states[i] = cell.step(x, states[i], weights[i])
                 hidden.append(x)
             frame = self._frame(hidden)
             predictions.append(frame)

@@ -3,7 +3,7 @@ import keras
 from keras import ops
 
 from framepred_tf.layers import ConvLSTM2D
-from framepred_tf.models import register_model
+from framepred_tf.models import ModelArgumentError, register_model
 from framepred_tf.models.base import PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy
 from framepred_tf.models.patches import check_divisible, depth_to_space, space_to_depth
@@ -15,17 +15,20 @@ from framepred_tf.models.time_folding import apply_per_frame
 class EncoderForecaster(PaperLossModel):
     """Encoder and forecaster of three peephole ConvLSTMs each on 4×4 space-to-depth patches.
 
-    The seed's parameter printout (``shared/seeds/000_*.txt``) fixes every variable:
-    64×64×1 frames are cut into 4×4 patches (16×16×16); the encoder ``enco_cl1..3``
-    (128, 64, 64 channels, 5×5 kernels, spatial peepholes ``(1,16,16,C)``) reads the input
-    frames; the forecaster ``fore_cl1..3`` (128, 64, 64) starts from the encoder's final
-    states (layer k from layer k) and runs one step per input frame ("generate one frame
-    for each input frame"). Every forecaster layer has a 64-channel input, which fixes its
-    wiring as in Shi et al.'s forecaster, stacked in reverse: ``fore_cl3`` reads the top
-    encoder layer's hidden sequence, ``fore_cl2`` reads ``fore_cl3``, ``fore_cl1`` reads
-    ``fore_cl2``. The three forecaster outputs are concatenated (256 channels) → 1×1 conv
-    to 16 channels → depth-to-space back to 64×64 → sigmoid. Per-gate variables (the TF1
-    layout of the printout) give exactly 92 variables and 8,386,576 parameters.
+    The seed's parameter printout (``shared/seeds/000_*.txt``) fixes the shape of every
+    variable: 64×64×1 frames are cut into 4×4 patches (16×16×16); the encoder
+    ``enco_cl1..3`` (128, 64, 64 channels, 5×5 kernels, spatial peepholes ``(1,16,16,C)``)
+    reads the input frames; the forecaster ``fore_cl1..3`` has 128, 64, 64 channels, and
+    every forecaster layer has a 64-channel input; the readout is a 1×1 conv from 256 to 16
+    channels. The shapes do not fix the wiring: several fit them (every forecaster layer
+    reading the top encoder layer, say, or our choice). We wire it as Shi et al.'s
+    forecaster, stacked in reverse: ``fore_cl3`` reads the top encoder layer's hidden
+    sequence, ``fore_cl2`` reads ``fore_cl3``, ``fore_cl1`` reads ``fore_cl2``; the forecaster
+    starts from the encoder's final states (layer k from layer k, which the equal widths
+    allow) and runs one step per input frame ("generate one frame for each input frame", the
+    seed's notes). The three forecaster outputs are concatenated (256 channels) → the 1×1
+    conv → depth-to-space back to 64×64 → sigmoid. Per-gate variables (the TF1 layout of the
+    printout) give exactly its 92 variables and 8,386,576 parameters.
 
     Loss: the thesis's per-frame summed binary cross-entropy.
 
@@ -44,7 +47,7 @@ class EncoderForecaster(PaperLossModel):
         self.peephole = peephole
         self.gate_variables = gate_variables
         if not self.filters:
-            raise ValueError("encoder_forecaster needs at least one ConvLSTM layer per stack")
+            raise ModelArgumentError("encoder_forecaster needs at least one ConvLSTM layer per stack")
         self.encoder = [self._cell(f, f"enco_cl{i + 1}") for i, f in enumerate(self.filters)]
         self.forecaster = [self._cell(f, f"fore_cl{i + 1}") for i, f in enumerate(self.filters)]
         self.readout = None

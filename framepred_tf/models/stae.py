@@ -127,9 +127,10 @@ class SpatioTemporalAutoencoder(PaperLossModel):
         flow = self._flow(memory_out[:, -1])
         frame = self._decode(features[:, -1], flow)
         predictions, flows = [frame], [flow]
+        weights = self.memory.gate_weights()
         for _ in range(self.output_frames - 1):
             current = self._encode(ops.cast(frame, self.compute_dtype))
-            hidden, state = self.memory.step(current, state)
+            hidden, state = self.memory.step(current, state, weights)
             flow = self._flow(hidden)
             frame = self._decode(current, flow)
             predictions.append(frame)

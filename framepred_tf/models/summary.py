@@ -1,5 +1,7 @@
-"""``framepred-tf models``: the registry with each default (paper-size) model's parameter count."""
+"""``framepred-tf models``: the registry with each default (paper-size) model's parameter count,
+then the shipped pretrained weights."""
 from framepred_tf.models import list_models, model_class
+from framepred_tf.models.pretrained import read_manifest
 
 
 def default_parameter_count(name):
@@ -15,3 +17,18 @@ def print_registry():
     for name in list_models():
         cls = model_class(name)
         print(f"{name:<22}{default_parameter_count(name):>14,}  {cls.default_input_shape}")
+    print_pretrained()
+
+
+def print_pretrained():
+    """The pretrained names (``--pretrained NAME``) with their model and research cross-entropy."""
+    manifest = read_manifest()
+    if not manifest:
+        print("\npretrained: none installed")
+        return
+    print(f"\n{'pretrained':<22}{'model':<20}research cross-entropy (nats/frame)")
+    for name, entry in sorted(manifest.items()):
+        research = entry.get("research") or {}
+        score = research.get("cross_entropy")
+        figure = f"{score:.1f} (n={research.get('size')})" if isinstance(score, (int, float)) else "-"
+        print(f"{name:<22}{str(entry.get('model')):<20}{figure}")

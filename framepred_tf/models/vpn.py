@@ -3,7 +3,7 @@ import keras
 from keras import ops
 
 from framepred_tf.layers import ConvLSTM2D, MaskedConv2D, PreActResidualBlock
-from framepred_tf.models import check_choice, register_model
+from framepred_tf.models import ModelArgumentError, check_choice, register_model
 from framepred_tf.models.base import CONTEXT_FRAMES, PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy
 from framepred_tf.models.patches import check_divisible, depth_to_space, space_to_depth
@@ -63,7 +63,7 @@ class VideoPixelNetwork(PaperLossModel):
         self.patch_size = int(patch_size)
         groups = self.patch_size ** 2 if self.patch_size > 1 else 0
         if groups and output_distribution != "bernoulli":
-            raise ValueError("patch_size > 1 supports output_distribution='bernoulli' only")
+            raise ModelArgumentError("patch_size > 1 supports output_distribution='bernoulli' only")
         self.encoder_blocks = int(encoder_blocks)
         self.decoder_blocks = int(decoder_blocks)
         self.encoder_kernel_size = encoder_kernel_size
@@ -100,7 +100,7 @@ class VideoPixelNetwork(PaperLossModel):
         self.encoder_in.build((*frame_shape, channels))
         for block in self.encoder:
             block.build((*frame_shape, self.filters))
-        self.context.build((None, None, height, width, self.filters))
+        self.context.build((None, None, *frame_shape[1:], self.filters))  # the patched grid, like every layer
         self.decoder_in.build((*frame_shape, self.filters + channels))
         for block in self.decoder:
             block.build((*frame_shape, self.filters))
@@ -174,12 +174,12 @@ class VideoPixelNetwork(PaperLossModel):
         state = self.context.get_initial_state(batch, height, width)
         contexts, state = self.context.sequence(self._encode_sequence(inputs), state)
         context = contexts[:, -1]
-        predictions = []
+        predictions, weights = [], self.context.gate_weights()
         for step in range(self.output_frames):
             frame = self._predict_frame(context)
             predictions.append(frame)
             if step + 1 < self.output_frames:
-                context, state = self.context.step(self._encode(frame), state)
+                context, state = self.context.step(self._encode(frame), state, weights)
         return depth_to_space(ops.stack(predictions, axis=1), self.patch_size)
 
     def _negative_log_likelihood(self, logits, targets):

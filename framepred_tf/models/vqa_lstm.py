@@ -99,7 +99,7 @@ def word_vector_matrix(word_vectors, vocabulary, vocab_size):
     """Pre-trained embedding matrix for ``vocabulary`` from a GloVe text file, or None."""
     if word_vectors is None:
         return None
-    from framepred_tf.vqa.data import load_word_vectors
+    from framepred_tf.utils.word_vectors import load_word_vectors
 
     if vocabulary is None or len(vocabulary) != vocab_size:
         raise ValueError("word_vectors needs vocabulary= (the question words in id order, vocab_size long)")

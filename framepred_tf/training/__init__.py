@@ -3,9 +3,19 @@
 Public API (also used by the VQA training): :func:`create_run_dir`, :func:`write_config`,
 :func:`standard_callbacks` and :func:`train` (what ``framepred-tf train`` calls).
 """
-from framepred_tf.training.callbacks import TrainingDiverged, standard_callbacks
-from framepred_tf.training.checkpoints import latest_checkpoint
+import importlib
+
 from framepred_tf.training.rundir import create_run_dir, read_config, write_config
+
+# Loaded on first use (PEP 562): the callbacks import Keras, and ``framepred_tf.training.cli``
+# (imported for every ``framepred-tf --help``) must not.
+_LAZY = {"TrainingDiverged": "callbacks", "standard_callbacks": "callbacks", "latest_checkpoint": "checkpoints"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"framepred_tf.training.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'framepred_tf.training' has no attribute {name!r}")
 
 
 def train(model_name, *, preset="quick", **cli_overrides):

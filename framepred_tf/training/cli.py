@@ -1,8 +1,7 @@
 """``framepred-tf train MODEL``: command-line front end of :func:`framepred_tf.training.train`."""
-import ast
-
 from framepred_tf.errors import FramepredError
-from framepred_tf.training.runtime import PRECISIONS, STRATEGIES
+from framepred_tf.training.choices import PRECISIONS, STRATEGIES
+from framepred_tf.utils.overrides import parse_overrides
 
 
 def register(subparsers, bench):
@@ -20,7 +19,11 @@ def register(subparsers, bench):
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue RUN_DIR from its newest complete checkpoint")
     parser.add_argument("--strategy", choices=STRATEGIES, help="none (default), mirrored (local devices), "
                         "multiworker (hosts listed in TF_CONFIG)")
-    parser.add_argument("--precision", choices=PRECISIONS)
+    parser.add_argument("--precision", choices=PRECISIONS,
+                        help="dtype policy; auto: mixed_bfloat16 where the host has native bfloat16, else float32")
+    parser.add_argument("--time-limit", type=float, metavar="MINUTES",
+                        help="stop cleanly after MINUTES of training in total (counted across --resume), saving "
+                             "a checkpoint, best.keras, the history and samples")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--val-size", type=int, help="validation sequences (Moving MNIST)")
     parser.add_argument("--checkpoint-every", type=int, metavar="STEPS")
@@ -30,38 +33,50 @@ def register(subparsers, bench):
     frames.add_argument("--frames-index",
                         help="index file of `framepred-tf index-frames` (17 frame paths per line; cnn_lstm)")
     parser.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
-                        help="model constructor override, e.g. --override filters=(8,8,8)")
+                        help="model constructor override, a Python literal or a bare word "
+                             "(framepred_tf/utils/overrides.py), e.g. --override filters=(8,8,8)")
     parser.add_argument("--figure", metavar="PATH", help="write a prediction figure of the final model")
     parser.set_defaults(handler=_train)
 
+    train_bench = bench.add_parser(
+        "train", help="sequences/s of a preset's training and where a step's time goes",
+        description="Train MODEL with PRESET briefly and report sequences/s (fit, with the run's per-step "
+                    "callbacks), the split of a step and the per-epoch costs per 100 steps. The backend is "
+                    "KERAS_BACKEND's.")
+    train_bench.add_argument("model", help="registered model name")
+    train_bench.add_argument("--preset", default="quick")
+    train_bench.add_argument("--steps", type=int, default=30, help="timed fit steps (default 30)")
+    train_bench.add_argument("--warmup", type=int, default=5, help="untimed fit steps first (default 5)")
+    train_bench.add_argument("--batch-size", type=int, help="instead of the preset's")
+    train_bench.add_argument("--precision", choices=PRECISIONS, help="instead of the preset's")
+    train_bench.set_defaults(handler=_bench_train)
 
-def parse_overrides(items):
-    """``["filters=(8,8,8)", "kernel_size=3"]`` -> ``{"filters": (8, 8, 8), "kernel_size": 3}``.
 
-    Values are Python literals; anything else is taken as a plain string.
-    """
-    overrides = {}
-    for item in items:
-        key, sep, text = item.partition("=")
-        if not sep or not key.strip().isidentifier():
-            raise FramepredError(f"--override needs KEY=VALUE with a Python identifier as KEY, got {item!r}")
-        try:
-            overrides[key.strip()] = ast.literal_eval(text.strip())
-        except (ValueError, SyntaxError):
-            overrides[key.strip()] = text.strip()
-    return overrides
+def _bench_train(args):
+    from framepred_tf.registry import check_preset
+
+    check_preset(args.model, args.preset)
+    from framepred_tf.training.bench import run_train_bench
+
+    return run_train_bench(args)
 
 
 def _train(args):
-    from framepred_tf.training import train
-
     if not args.model and not args.resume:
         raise FramepredError("name a MODEL to train (see `framepred-tf models`) or give --resume RUN_DIR")
+    overrides = parse_overrides(args.override)
+    if args.model and not args.resume:
+        from framepred_tf.registry import check_preset
+
+        check_preset(args.model, args.preset)  # before TensorFlow loads: bad names answer at once
+    from framepred_tf.training import train
+
     run_dir = train(
         args.model, preset=args.preset, out=args.out, resume=args.resume, figure=args.figure,
-        model_overrides=parse_overrides(args.override), digits=args.digits, epochs=args.epochs,
+        model_overrides=overrides, digits=args.digits, epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch, batch_size=args.batch_size, lr=args.lr, strategy=args.strategy,
         precision=args.precision, seed=args.seed, frames_dir=args.frames_dir, frames_index=args.frames_index,
-        val_size=args.val_size, checkpoint_every=args.checkpoint_every, log_every=args.log_every)
+        val_size=args.val_size, checkpoint_every=args.checkpoint_every, log_every=args.log_every,
+        time_limit=args.time_limit)
     print(f"run directory: {run_dir}")
 

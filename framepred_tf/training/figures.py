@@ -1,7 +1,8 @@
 """Prediction figures: a ground-truth row above a prediction row for each sequence.
 
 Figures are built with matplotlib's object API and the Agg canvas, never ``pyplot``, so
-they work headless and do not touch the user's interactive backend.
+they work headless and do not touch the user's interactive backend. :func:`save_prediction`
+also writes the animation of the same predictions beside the figure (``.gif``).
 """
 import os
 
@@ -10,6 +11,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from framepred_tf.evaluation.figures import animation
 from framepred_tf.utils.io import atomic_path
 
 
@@ -42,14 +44,39 @@ def save_figure(figure, path):
         figure.savefig(tmp, format="png", dpi=80)
 
 
+def gif_path(path):
+    """Where :func:`save_prediction` puts the animation of the figure at ``path``: ``.png`` -> ``.gif``."""
+    return os.path.splitext(os.fspath(path))[0] + ".gif"
+
+
+def save_prediction(model, inputs, targets, path, title=None):
+    """Predict ``inputs`` once; write the figure to ``path`` (PNG) and, for sequences, its GIF.
+
+    ``inputs`` ``(N, T_in, H, W, C)``, ``targets`` ``(N, T, H, W, C)``. The animation
+    (:func:`~framepred_tf.evaluation.figures.animation`: input frames, then truth beside
+    prediction) goes to :func:`gif_path` of ``path``; grey frame sequences only, so a
+    CNN+LSTM's single RGB next frame gets the PNG alone.
+    """
+    inputs, targets = np.asarray(inputs), np.asarray(targets)
+    predictions = predict_frames(model, inputs)
+    save_figure(prediction_figure(targets, predictions, title=title), path)
+    if targets.ndim == 5 and targets.shape[-1] == 1 and inputs.ndim == 5 and inputs.shape[-1] == 1:
+        label = getattr(model, "registry_name", "prediction")
+        animation(gif_path(path), inputs[..., 0], targets[..., 0], {label: predictions[..., 0]})
+
+
+def predict_frames(model, inputs):
+    """``model(inputs)`` as float32 NumPy."""
+    # A direct call, not model.predict: a few sequences do not justify tracing a predict function.
+    return keras.ops.convert_to_numpy(model(inputs, training=False)).astype("float32")
+
+
 def fixed_batch_sample_fn(inputs, targets, title=None):
     """A ``sample_fn`` for :func:`~framepred_tf.training.standard_callbacks` on fixed sequences."""
     inputs, targets = np.asarray(inputs), np.asarray(targets)
 
     def sample_fn(model):
-        # A direct call, not model.predict: a few sequences do not justify tracing a predict function.
-        predictions = keras.ops.convert_to_numpy(model(inputs, training=False)).astype("float32")
-        return prediction_figure(targets, predictions, title=title)
+        return prediction_figure(targets, predict_frames(model, inputs), title=title)
 
     return sample_fn
 

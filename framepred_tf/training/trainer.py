@@ -19,8 +19,8 @@ from framepred_tf.errors import FramepredError
 from framepred_tf.training import checkpoints, rundir
 from framepred_tf.training.callbacks import standard_callbacks
 from framepred_tf.training.datasets import build_run_data
-from framepred_tf.training.figures import fixed_batch_sample_fn, save_figure
-from framepred_tf.training.runtime import run_environment
+from framepred_tf.training.figures import fixed_batch_sample_fn, save_prediction
+from framepred_tf.training.runtime import resolve_precision, run_environment
 from framepred_tf.training.schedules import make_optimizer
 
 # Settings of every run that a preset may leave out.
@@ -45,13 +45,14 @@ DEFAULTS = {
     "precision": "float32",
     "frames_dir": None,
     "frames_index": None,
+    "time_limit": None,  # minutes of training in total, across resumes
 }
 # ``train`` keyword arguments that are settings of the run (``None`` = keep the preset's).
 RUN_SETTINGS = ("digits", "epochs", "steps_per_epoch", "batch_size", "lr", "strategy", "precision", "seed",
                 "frames_dir", "frames_index", "checkpoint_every", "log_every", "keep_checkpoints", "val_size",
-                "sample_every", "decay_steps")
+                "sample_every", "decay_steps", "time_limit")
 # What may change when a run is resumed: only its length and how often it reports.
-RESUMABLE_SETTINGS = ("epochs", "checkpoint_every", "log_every", "keep_checkpoints", "sample_every")
+RESUMABLE_SETTINGS = ("epochs", "checkpoint_every", "log_every", "keep_checkpoints", "sample_every", "time_limit")
 
 
 def train(model_name, *, preset="quick", out="runs", resume=None, figure=None, model_overrides=None, stream=None,
@@ -92,6 +93,8 @@ def resolve_config(model_name, preset, settings=None, model_overrides=None):
                   keras_backend=keras.backend.backend(),
                   created=datetime.datetime.now().isoformat(timespec="seconds"))
     validate_config(config)
+    # Said once training starts (see _run_with), so an error in the set-up stays one line.
+    config["precision"], config["precision_note"] = resolve_precision(config["precision"])
     return config
 
 
@@ -102,6 +105,9 @@ def validate_config(config):
     for key in ("steps_per_epoch", "checkpoint_every", "decay_steps"):
         if config.get(key) is not None:
             _require_positive_int(config, key)
+    limit = config.get("time_limit")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit > 0):
+        raise FramepredError(f"--time-limit must be a positive number of minutes, got {limit!r}")
     if not float(config["lr"]) > 0:
         raise FramepredError(f"--lr must be positive, got {config['lr']}")
     if config["data"] == "moving_mnist" and (config.get("frames_dir") or config.get("frames_index")):
@@ -155,9 +161,12 @@ def _run_with(distribution, config, *, out, resume, figure, stream):
         raise
     if distribution.is_chief:
         rundir.write_config(run_dir, config)
-    _fit(model, data, config, run_dir, start, stream)
+    if config.get("precision_note") and not resume:
+        print(f"framepred-tf: {config['precision_note']}", file=stream or sys.stderr)
+    with distribution.lost_workers_reported(run_dir):
+        _fit(model, data, config, run_dir, start, stream)
     if figure:
-        save_figure(fixed_batch_sample_fn(*data.sample, title=f"{config['model']} after training")(model), figure)
+        save_prediction(model, *data.sample, figure, title=f"{config['model']} after training")
     return run_dir
 
 
@@ -226,9 +235,17 @@ def _fit(model, data, config, run_dir, start, stream):
         sample_fn=fixed_batch_sample_fn(*data.sample, title=config["model"]), sample_every=config["sample_every"],
         total_steps=config["epochs"] * spe, keep_checkpoints=config["keep_checkpoints"],
         initial_step=start["global_step"], initial_epoch=start["global_step"] // spe, best=start.get("best"),
-        stream=stream)
+        stream=stream, time_limit=config.get("time_limit"), train_seconds=start.get("train_seconds", 0.0),
+        epoch_totals=start.get("epoch_totals"))
+    clock = callbacks[0]
     for first_step, steps, initial_epoch, end_epoch in fit_segments(start["global_step"], spe, config["epochs"]):
         # shuffle=False: Keras would otherwise permute the batches, out of step with the global step.
         model.fit(data.stream(first_step, steps * (end_epoch - initial_epoch)), steps_per_epoch=steps,
                   validation_data=data.validation, validation_batch_size=config["batch_size"],
                   initial_epoch=initial_epoch, epochs=end_epoch, shuffle=False, callbacks=callbacks, verbose=0)
+        if clock.stopped_by:
+            print(f"framepred-tf: stopped at the --time-limit of {config['time_limit']:g} min after step "
+                  f"{clock.global_step} of {config['epochs'] * spe}; checkpoint, best.keras, history and samples "
+                  f"are saved; continue with --resume {run_dir} --time-limit MINUTES (more than "
+                  f"{config['time_limit']:g})", file=stream or sys.stderr)
+            break

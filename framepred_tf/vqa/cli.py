@@ -4,10 +4,10 @@ Without VQA files, ``vqa train`` uses the Sort-of-CLEVR benchmark, generated int
 ``$FRAMEPRED_DATA_DIR/sort_of_clevr`` (default ``data/sort_of_clevr``) when missing, so
 ``make train-vqa`` and ``make eval-vqa`` run offline end to end.
 """
-import json
 import os
 
 from framepred_tf.errors import FramepredError
+from framepred_tf.utils.overrides import parse_overrides
 from framepred_tf.vqa.train import MODELS
 
 SPLIT_CHOICES = ("train", "val")
@@ -33,8 +33,8 @@ def _missing_command(parser):
 def _add_train(commands):
     p = commands.add_parser("train", help="train a VQA model (default: Sort-of-CLEVR, generated if missing)")
     p.add_argument("--model", choices=MODELS, default=None,
-                   help="default: vqa_cnn_lstm on Sort-of-CLEVR, vqa_lstm on VQA files")
-    p.add_argument("--preset", default="quick", help="experiments/vqa.py preset: quick (default) or paper")
+                   help="default: the preset's (quick: vqa_cnn_lstm on Sort-of-CLEVR, vqa_lstm on VQA files)")
+    p.add_argument("--preset", default="quick", help="experiments/vqa.py preset: quick (default), long or paper")
     p.add_argument("--data", default=None, help="Sort-of-CLEVR folder (default: $FRAMEPRED_DATA_DIR/sort_of_clevr)")
     p.add_argument("--questions", default=None, help="VQA training questions JSON")
     p.add_argument("--annotations", default=None, help="VQA training annotations JSON")
@@ -42,7 +42,7 @@ def _add_train(commands):
     p.add_argument("--val-annotations", default=None, help="VQA validation annotations JSON")
     p.add_argument("--features", default=None, help="image features: .npz/.h5 (image_ids, features), .npy or .mat")
     p.add_argument("--feature-ids", default=None, help="image-id map text file for .npy/.mat features")
-    p.add_argument("--images", default=None, help="image folder for vqa_cnn_lstm on VQA files")
+    p.add_argument("--images", default=None, help="image folder for the pixel models (vqa_cnn_lstm, vqa_rn) on VQA files")
     p.add_argument("--word-vectors", default=None, help="GloVe-format text file initialising the word embedding")
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--batch-size", type=int, default=None)
@@ -50,7 +50,8 @@ def _add_train(commands):
     p.add_argument("--num-answers", type=int, default=None, help="answer vocabulary size K (default 1000)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
-                   help="model override, e.g. --override lstm_units=32 --override mlp_units=[64]")
+                   help="model constructor override, a Python literal or a bare word "
+                        "(framepred_tf/utils/overrides.py), e.g. --override lstm_units=32 --override mlp_units=[64]")
     p.add_argument("--out", default="runs", help="parent folder of the run directory (default: runs)")
     p.add_argument("--skip-bad", action="store_true", help="drop bad records (counted) instead of stopping")
     p.set_defaults(handler=_train)
@@ -81,16 +82,6 @@ def _add_extract_features(commands):
     p.add_argument("--out", required=True, help="output .npz (arrays image_ids, features)")
     p.add_argument("--batch-size", type=int, default=16)
     p.set_defaults(handler=_extract_features)
-
-
-def _parse_override(text):
-    key, sep, value = text.partition("=")
-    if not sep or not key:
-        raise FramepredError(f"--override needs KEY=VALUE, got {text!r}")
-    try:
-        return key, json.loads(value)
-    except ValueError:
-        return key, value
 
 
 def _positive(name, value):
@@ -133,9 +124,8 @@ def resolve_train_config(args):
     preset = load_preset("vqa", args.preset)
     seed = preset["seed"] if args.seed is None else args.seed
     data = _data_section(args, preset, seed)
-    model = args.model or preset["default_model"][data["kind"]]
-    overrides = dict(preset["models"].get(model, {}))
-    overrides.update(_parse_override(text) for text in args.override)
+    model, overrides = _preset_model(args.model, args.preset, preset, data["kind"])
+    overrides.update(parse_overrides(args.override))
     if args.word_vectors:
         overrides["word_vectors"] = os.path.abspath(args.word_vectors)
     optimizer = dict(preset["optimizer"])
@@ -152,6 +142,22 @@ def resolve_train_config(args):
         "questions_per_image": preset.get("questions_per_image"),
         "log_every": preset["log_every"], "checkpoint_every": preset["checkpoint_every"],
     }
+
+
+def _preset_model(model, preset_name, preset, data_kind):
+    """``(model, its preset overrides)``; one line naming the model when the preset has no settings for it."""
+    from experiments import available_presets, load_preset
+
+    model = model or preset["default_model"].get(data_kind)
+    if model is None:
+        raise FramepredError(f"preset {preset_name!r} has no default model for VQA files; pass --model "
+                             f"({', '.join(sorted(preset['models']))})")
+    if model not in preset["models"]:
+        others = [name for name in available_presets("vqa") if model in load_preset("vqa", name)["models"]]
+        raise FramepredError(f"model {model} has no {preset_name!r} preset (experiments/vqa.py sets it for "
+                             f"{', '.join(sorted(preset['models']))}); train {model} with --preset "
+                             f"{' or '.join(others)}")
+    return model, dict(preset["models"][model])
 
 
 def _train(args):

@@ -22,6 +22,7 @@ import numpy as np
 
 from framepred_tf.errors import FramepredError
 from framepred_tf.utils.io import save_npz_atomic
+from framepred_tf.utils.progress import Progress
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
 _TRAILING_NUMBER = re.compile(r"(\d+)(?:\.[A-Za-z0-9]+)?$")
@@ -255,11 +256,13 @@ def extract_features(image_dir, out, weights="imagenet", batch_size=16, extracto
     extractor = extractor or vgg16_fc2_extractor(weights)
     height, width = extractor.input_shape[1:3]
     rows = []
+    progress = Progress(len(entries), f"features of {image_dir}", unit="img")
     for start in range(0, len(entries), batch_size):
         chunk = entries[start:start + batch_size]
         pixels = np.stack([_read_rgb(p, (height, width)) for _, p in chunk])
         batch = keras.applications.vgg16.preprocess_input(pixels.astype(np.float32))
         rows.append(np.asarray(extractor.predict(batch, verbose=0), dtype=np.float32))
+        progress.update(start + len(chunk))
     features = np.concatenate(rows, axis=0)
     ids = np.array([image_id for image_id, _ in entries], dtype=np.int64)
     save_npz_atomic(out, image_ids=ids, features=features)

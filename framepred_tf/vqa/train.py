@@ -24,7 +24,8 @@ from framepred_tf.vqa import synthetic
 from framepred_tf.vqa.metric import evaluate_results, write_results
 
 FEATURE_MODELS = ("vqa_lstm", "vqa_mlp")  # precomputed image features
-MODELS = FEATURE_MODELS + ("vqa_cnn_lstm",)  # the last learns from pixels
+PIXEL_MODELS = ("vqa_cnn_lstm", "vqa_rn")  # learn from pixels through their own CNN
+MODELS = FEATURE_MODELS + PIXEL_MODELS
 QUESTION_VOCAB, ANSWER_VOCAB, BASELINES, EVAL_NAME = (
     "question_vocab.json", "answer_vocab.json", "baselines.json", "eval.json")
 TASK = "vqa"
@@ -32,11 +33,13 @@ TASK = "vqa"
 PUBLISHED = {
     "sort_of_clevr": {
         "source": "Santoro et al. 2017, A simple neural network module for relational reasoning (Sort-of-CLEVR)",
+        "author": "Santoro",
         "CNN+MLP": {"relational": 63.0, "non_relational": 94.0},
         "CNN+RN": {"relational": 94.0, "non_relational": 94.0, "note": "reported as above 94% on both"},
     },
     "vqa": {
         "source": "Antol et al. 2015, VQA: Visual Question Answering, open-ended test-dev (VQA v1)",
+        "author": "Antol",
         "deeper LSTM Q + norm I": {"overall": 57.75, "yes/no": 80.5, "number": 36.77, "other": 43.08},
     },
 }
@@ -131,17 +134,28 @@ def holdout_split(split, fraction, seed):
             "val": dataclasses.replace(split.subset(in_val), name="val")}
 
 
-def load_image_table(data, split_name, model_name):
-    """Image rows for one split: pixels (synthetic/--images) or precomputed features."""
+def check_image_input(data, model_name):
+    """A one-line error unless ``data`` gives ``model_name`` the image input it needs."""
     if model_name in FEATURE_MODELS:
         if not data.get("features"):
             raise FramepredError(f"model {model_name} needs precomputed image features (--features FILE, e.g. from "
-                                 "framepred-tf vqa extract-features); vqa_cnn_lstm learns from pixels instead")
+                                 f"framepred-tf vqa extract-features); {' and '.join(PIXEL_MODELS)} learn from "
+                                 "pixels instead")
+        return
+    if data.get("features"):
+        raise FramepredError(f"model {model_name} needs images for its CNN feature map (Sort-of-CLEVR, or --images "
+                             f"DIR with VQA files), not precomputed feature vectors (--features {data['features']})")
+    if data["kind"] != "synthetic" and not data.get("images"):
+        raise FramepredError(f"model {model_name} on VQA files needs the images (--images DIR)")
+
+
+def load_image_table(data, split_name, model_name):
+    """Image rows for one split: pixels (synthetic/--images) or precomputed features."""
+    check_image_input(data, model_name)
+    if model_name in FEATURE_MODELS:
         return vqa_features.load_features(data["features"], data.get("feature_ids"))
     if data["kind"] == "synthetic":
         return vqa_features.load_pixels(synthetic.split_paths(data["dir"], split_name)[2])
-    if not data.get("images"):
-        raise FramepredError("model vqa_cnn_lstm on VQA files needs the images (--images DIR)")
     size = data.get("image_size", 224)
     return vqa_features.load_pixels(data["images"], (size, size))
 
@@ -251,21 +265,29 @@ def compute_baselines(records):
 
 
 def baseline_reports(baselines, records):
-    """Accuracy (percent) of the majority and question-type-prior baselines on ``records``."""
-    majority = evaluate_results([{"question_id": r["question_id"], "answer": baselines["majority"]}
-                                 for r in records], records, group_key="reasoning")
-    report = {"majority_baseline": summarize(majority)}
+    """Accuracy (percent) of the majority and question-type-prior baselines on ``records``.
+
+    ``majority_baseline`` / ``question_type_prior_baseline``: the overall figure (a float);
+    ``..._per_kind``: ``{"relational", "non_relational", "per_answer_type"}`` (None where the
+    data has no reasoning kinds).
+    """
+    majority = summarize(evaluate_results([{"question_id": r["question_id"], "answer": baselines["majority"]}
+                                           for r in records], records, group_key="reasoning"))
     if baselines["majority_by_reasoning"]:
-        # Within each group the group's own majority answer: a fair floor for both groups.
-        per_group = [{"question_id": r["question_id"],
-                      "answer": baselines["majority_by_reasoning"].get(r.get("reasoning"), baselines["majority"])}
-                     for r in records]
-        grouped = summarize(evaluate_results(per_group, records, group_key="reasoning"))
-        report["majority_baseline"].update(relational=grouped["relational"], non_relational=grouped["non_relational"])
-    prior = [{"question_id": r["question_id"],
-              "answer": baselines["question_type_prior"].get(r["question_type"], baselines["majority"])}
-             for r in records]
-    report["question_type_prior_baseline"] = summarize(evaluate_results(prior, records, group_key="reasoning"))
+        # Within each kind the kind's own majority answer: a fair floor for both kinds.
+        per_kind = [{"question_id": r["question_id"],
+                     "answer": baselines["majority_by_reasoning"].get(r.get("reasoning"), baselines["majority"])}
+                    for r in records]
+        by_kind = summarize(evaluate_results(per_kind, records, group_key="reasoning"))
+        majority.update(relational=by_kind["relational"], non_relational=by_kind["non_relational"])
+    prior = summarize(evaluate_results(
+        [{"question_id": r["question_id"],
+          "answer": baselines["question_type_prior"].get(r["question_type"], baselines["majority"])}
+         for r in records], records, group_key="reasoning"))
+    report = {}
+    for name, figures in (("majority_baseline", majority), ("question_type_prior_baseline", prior)):
+        report[name] = figures.pop("overall")
+        report[f"{name}_per_kind"] = figures
     return report
 
 
@@ -312,6 +334,7 @@ def prepare(config):
     Sets ``config["max_length"]`` to the length actually used (saved with the run).
     """
     data = config["data"]
+    check_image_input(data, config["model"])  # before the (slow) loading
     splits = load_splits(data)
     train_split = splits["train"]
     if not train_split.records:
@@ -370,8 +393,9 @@ def batch_norm_layers(model):
     """Every ``BatchNormalization`` layer inside ``model`` (nested ones included)."""
     import keras
 
-    return [layer for layer in model._flatten_layers(include_self=False)
-            if isinstance(layer, keras.layers.BatchNormalization)]
+    from framepred_tf.utils.keras_compat import nested_layers
+
+    return [layer for layer in nested_layers(model) if isinstance(layer, keras.layers.BatchNormalization)]
 
 
 def recalibrate_batch_norm(model, batches, steps=20):
@@ -438,29 +462,27 @@ def _fit(model, train, val, config, run_dir):
 
 def find_latest_run(runs_dir):
     """The newest VQA run directory under ``runs_dir`` that has a trained model."""
+    from framepred_tf.training import rundir
+
     runs_dir = os.fspath(runs_dir)
     if not os.path.isdir(runs_dir):
         raise FramepredError(f"{runs_dir}: runs folder not found; "
                              f"train first with framepred-tf vqa train --out {runs_dir}")
-    candidates = []
-    for name in os.listdir(runs_dir):
-        path = os.path.join(runs_dir, name)
-        if name.startswith("vqa_") and _trained_model_path(path):
-            candidates.append((os.path.getmtime(os.path.join(path, "config.json")), name, path))
-    if not candidates:
-        raise FramepredError(f"{runs_dir}: no trained VQA run (vqa_*/ with config.json and best.keras)")
-    return max(candidates)[2]
+    latest = rundir.newest_run(runs_dir, prefix=MODELS, accept=_trained_model_path)
+    if latest is None:
+        raise FramepredError(f"{runs_dir}: no trained VQA run (vqa_*-<time>/ with config.json and best.keras)")
+    return latest
 
 
 def _trained_model_path(run_dir):
-    from framepred_tf.training import latest_checkpoint
+    from framepred_tf.training import latest_checkpoint, rundir
 
-    if not os.path.isfile(os.path.join(run_dir, "config.json")):
+    if not os.path.isfile(os.path.join(run_dir, rundir.CONFIG_NAME)):
         return None
-    best = os.path.join(run_dir, "best.keras")
+    best = os.path.join(run_dir, rundir.BEST_NAME)
     if os.path.isfile(best):
         return best
-    latest = latest_checkpoint(os.path.join(run_dir, "checkpoints"))
+    latest = latest_checkpoint(os.path.join(run_dir, rundir.CHECKPOINT_DIR))
     return latest[0] if latest else None
 
 
@@ -484,12 +506,11 @@ def predict_answers(model, encoded, batch_size=256):
 
 def evaluate_run(run_dir, split="val"):
     """Evaluate a run on ``split``: writes ``<split>_results.json`` and ``eval.json``; returns the report."""
-    import keras
-
-    import framepred_tf  # noqa: F401  (registers the models for deserialisation)
+    from framepred_tf.models import load_model
+    from framepred_tf.training import rundir
 
     run_dir = os.fspath(run_dir)
-    config = _read_json(os.path.join(run_dir, "config.json"))
+    config = rundir.read_config(run_dir)
     if config.get("task") != TASK:
         raise FramepredError(f"{run_dir}: not a VQA run (config.json has no \"task\": \"vqa\")")
     model_path = _trained_model_path(run_dir)
@@ -503,7 +524,7 @@ def evaluate_run(run_dir, split="val"):
     table = load_image_table(config["data"], split, config["model"])
     encoded = encode_split(splits[split], table, question_vocab, answer_vocab, config["max_length"],
                            config["data"].get("skip_bad", False))
-    model = keras.saving.load_model(model_path)
+    model = load_model(model_path)
     answers = answer_vocab.decode(predict_answers(model, encoded))
     results_path = os.path.join(run_dir, f"{split}_results.json")
     results = write_results(results_path, encoded.split.question_ids, answers)
@@ -513,41 +534,66 @@ def evaluate_run(run_dir, split="val"):
 
 
 def build_report(config, run_dir, split, model_path, results_path, results, records):
-    """The ``eval.json`` content: our accuracy, baselines and the published figures."""
+    """The ``eval.json`` content: our accuracy, the baselines, the published figures and
+    ``table``, all of them side by side (see :func:`comparison_table`)."""
     ours = summarize(evaluate_results(results, records, group_key="reasoning"))
     baselines = baseline_reports(_read_json(os.path.join(run_dir, BASELINES)), records)
     dataset = "sort_of_clevr" if config["data"]["kind"] == "synthetic" else "vqa"
-    return {**ours, **baselines, "published": PUBLISHED[dataset], "dataset": dataset, "split": split,
-            "num_questions": len(records), "model": config["model"], "model_file": model_path,
-            "results_file": results_path, "units": "percent, official VQA accuracy"}
+    report = {**ours, **baselines, "published": PUBLISHED[dataset], "dataset": dataset, "split": split,
+              "num_questions": len(records), "model": config["model"], "model_file": model_path,
+              "results_file": results_path, "units": "percent, official VQA accuracy"}
+    report["table"] = comparison_table(report)
+    return report
+
+
+def comparison_table(report):
+    """``{row: {column: percent or None}}``: rows overall, relational, non_relational and the
+    answer types; columns ours, majority, question_type_prior, then the published models
+    (named ``"<first author> <model>"``). Rows without any figure are left out."""
+    published = {f"{report['published']['author']} {name}": figures
+                 for name, figures in report["published"].items() if isinstance(figures, dict)}
+    rows = ["overall", "relational", "non_relational"] + list(report["per_answer_type"])
+    table = {}
+    for row in rows:
+        cells = {"ours": _figure(report, row),
+                 "majority": _baseline_figure(report, "majority_baseline", row),
+                 "question_type_prior": _baseline_figure(report, "question_type_prior_baseline", row)}
+        cells.update((column, figures.get(row)) for column, figures in published.items())
+        if any(value is not None for value in cells.values()):
+            table[row] = cells
+    return table
+
+
+def _figure(figures, row):
+    """``figures[row]``, or the answer type ``row`` of ``figures["per_answer_type"]``."""
+    if row in ("overall", "relational", "non_relational"):
+        return figures.get(row)
+    return figures.get("per_answer_type", {}).get(row)
+
+
+def _baseline_figure(report, name, row):
+    return report[name] if row == "overall" else _figure(report[f"{name}_per_kind"], row)
+
+
+COLUMN_LABELS = {"ours": "ours", "majority": "majority", "question_type_prior": "Q-type prior"}
 
 
 def format_report(report):
-    """A plain-text table of ``report`` (ours, baselines, published)."""
-    published = {k: v for k, v in report["published"].items() if isinstance(v, dict)}
-    header = ["", "model", "majority", "Q-type prior"] + [f"{name}*" for name in published]
-    rows = [("overall", "overall"), ("relational", "relational"), ("non-relational", "non_relational")]
-    rows += [(t, ("per_answer_type", t)) for t in report["per_answer_type"]]
+    """The plain-text form of ``report["table"]`` (the same figures as eval.json)."""
+    table = report["table"]
+    columns = list(next(iter(table.values())))
+    headers = [COLUMN_LABELS.get(c, f"{c}*") for c in columns]
+    widths = [max(len(h), 7) for h in headers]
     lines = [f"VQA evaluation: {report['model']} on {report['split']} ({report['num_questions']} questions, "
-             f"{report['dataset']})", "  ".join(f"{h:>15}" for h in header)]
-    for label, key in rows:
-        values = [report, report["majority_baseline"], report["question_type_prior_baseline"]]
-        cells = [_lookup(v, key) for v in values] + [_lookup_published(p, key) for p in published.values()]
-        if all(c is None for c in cells):
-            continue
-        lines.append("  ".join([f"{label:>15}"] + [f"{_fmt(c):>15}" for c in cells]))
-    lines.append(f"* published: {report['published']['source']}")
+             f"{report['dataset']}); official VQA accuracy, %",
+             "  ".join([f"{'':>15}"] + [f"{h:>{w}}" for h, w in zip(headers, widths)])]
+    for row, cells in table.items():
+        label = row.replace("_", "-")
+        lines.append("  ".join([f"{label:>15}"] + [f"{_fmt(cells[c]):>{w}}" for c, w in zip(columns, widths)]))
+    notes = "".join(f"; {name}: {figures['note']}" for name, figures in report["published"].items()
+                    if isinstance(figures, dict) and figures.get("note"))
+    lines.append(f"* published: {report['published']['source']}{notes}")
     return "\n".join(lines)
-
-
-def _lookup(values, key):
-    if isinstance(key, tuple):
-        return values.get(key[0], {}).get(key[1])
-    return values.get(key)
-
-
-def _lookup_published(values, key):
-    return values.get(key[1] if isinstance(key, tuple) else key)
 
 
 def _fmt(value):

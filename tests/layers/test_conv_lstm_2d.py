@@ -222,3 +222,52 @@ def test_bad_arguments_raise(kwargs):
 def test_spatial_peephole_needs_static_spatial_size():
     with pytest.raises(ValueError, match="spatial"):
         ConvLSTM2D(F, 3, peephole="spatial").build((None, T, None, None, C))
+
+
+@pytest.mark.parametrize("implementation", ["per_gate", "stacked"])
+@pytest.mark.parametrize("peephole", [None, "channel"])
+def test_both_implementations_match_numpy_equation_3_1(implementation, peephole):
+    x = _inputs()
+    layer = _random_layer(peephole=peephole, return_state=True, implementation=implementation)
+    kernel, recurrent_kernel, bias, *peepholes = [w.astype(np.float64) for w in layer.get_weights()]
+    outputs, h, c = layer(x)
+    zeros = [np.zeros((B, H, W, F), "float32")] * 2
+    ref_outputs, ref_h, ref_c = conv_lstm_numpy(x, kernel, recurrent_kernel, bias, peepholes or None, zeros)
+    np.testing.assert_allclose(outputs, ref_outputs, atol=1e-5)
+    np.testing.assert_allclose(c, ref_c, atol=1e-5)
+    assert layer.get_config()["implementation"] == implementation
+
+
+def test_unknown_implementation_is_refused():
+    with pytest.raises(ValueError, match="implementation must be one of"):
+        ConvLSTM2D(F, 3, implementation="cudnn")
+
+
+def test_steps_with_prepared_weights_equal_the_sequence():
+    x = _inputs()
+    layer = _random_layer(peephole="channel")
+    state = layer.get_initial_state(B, H, W)
+    expected, _ = layer.sequence(x, state)
+    weights = layer.gate_weights()
+    outputs = []
+    for t in range(T):
+        h, state = layer.step(x[:, t], state, weights)
+        outputs.append(h)
+    np.testing.assert_allclose(np.stack(outputs, axis=1), expected, atol=1e-6)
+
+
+def test_mixed_bfloat16_keeps_the_cell_state_in_float32():
+    keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
+    try:
+        layer = ConvLSTM2D(F, 3, return_state=True, return_sequences=True)
+        outputs, h, c = layer(_inputs())
+    finally:
+        keras.mixed_precision.set_dtype_policy("float32")
+    assert layer._conv_layout() == "stacked"
+    assert keras.backend.standardize_dtype(outputs.dtype) == "bfloat16"
+    assert keras.backend.standardize_dtype(c.dtype) == "float32"
+    # The same weights in float32 give nearly the same output (bfloat16 keeps ~3 digits).
+    reference = ConvLSTM2D(F, 3, return_sequences=True)
+    reference.build(_inputs().shape)
+    reference.set_weights(layer.get_weights())
+    np.testing.assert_allclose(np.asarray(outputs, "float32"), reference(_inputs()), atol=3e-2)

@@ -9,7 +9,10 @@ from framepred_tf.cli import main
 
 TINY_CNN = ["--override", "conv_filters=[4,4]", "--override", "lstm_units=8", "--override", "lstm_layers=1",
             "--override", "embed_dim=8", "--override", "common_dim=16", "--override", "mlp_units=[16]"]
-EVAL_KEYS = {"overall", "per_answer_type", "majority_baseline", "relational", "non_relational", "published"}
+EVAL_KEYS = {"overall", "per_answer_type", "relational", "non_relational", "published", "table",
+             "majority_baseline", "majority_baseline_per_kind",
+             "question_type_prior_baseline", "question_type_prior_baseline_per_kind"}
+TABLE_COLUMNS = ["ours", "majority", "question_type_prior", "Santoro CNN+MLP", "Santoro CNN+RN"]
 SAMPLE = os.environ.get("FRAMEPRED_VQA_SAMPLE_DIR")
 
 
@@ -33,12 +36,26 @@ def test_synthetic_train_and_eval_write_the_fixed_files(tmp_path, capsys):
     assert report["num_questions"] == 40 and report["split"] == "val"
     for key in ("overall", "relational", "non_relational"):
         assert 0.0 <= report[key] <= 100.0
-        assert 0.0 <= report["majority_baseline"][key] <= 100.0
+    for name in ("majority_baseline", "question_type_prior_baseline"):
+        assert isinstance(report[name], float) and 0.0 <= report[name] <= 100.0
+        assert {"relational", "non_relational"} <= set(report[f"{name}_per_kind"])
     assert report["published"]["CNN+MLP"] == {"relational": 63.0, "non_relational": 94.0}
+    # The published table: one row per kind, ours beside the baselines and Santoro et al.
+    for kind, published_mlp in (("relational", 63.0), ("non_relational", 94.0)):
+        row = report["table"][kind]
+        assert list(row) == TABLE_COLUMNS
+        assert row["ours"] == report[kind]
+        assert row["majority"] == report["majority_baseline_per_kind"][kind]
+        assert row["question_type_prior"] == report["question_type_prior_baseline_per_kind"][kind]
+        assert (row["Santoro CNN+MLP"], row["Santoro CNN+RN"]) == (published_mlp, 94.0)
     results = json.loads((run / "val_results.json").read_text())
     assert len(results) == 40 and all(set(r) == {"question_id", "answer"} for r in results)
     out = capsys.readouterr().out
-    assert "relational" in out and "majority" in out
+    # The printed table carries the same figures as eval.json.
+    (printed,) = [line.split() for line in out.splitlines() if line.split()[:1] == ["non-relational"]]
+    row = report["table"]["non_relational"]
+    assert printed[1:] == [f"{row[column]:.2f}" for column in TABLE_COLUMNS]
+    assert "Santoro CNN+RN*" in out and "Q-type prior" in out
 
 
 @pytest.mark.skipif(not SAMPLE, reason="VQA sample fixtures not found: set FRAMEPRED_VQA_SAMPLE_DIR "

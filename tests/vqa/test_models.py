@@ -1,4 +1,5 @@
-"""VQA models: registry, training lowers the loss, .keras round trip, padding invariance."""
+"""VQA models: registry, training lowers the loss, .keras round trip, padding invariance,
+the Relation Network's pair sum."""
 import re
 
 import keras
@@ -8,6 +9,7 @@ import pytest
 from framepred_tf.errors import FramepredError
 from framepred_tf.models import get_model, list_models
 from framepred_tf.models.vqa_lstm import QuestionLSTMEncoder, first_word_resets
+from framepred_tf.models.vqa_rn import cell_objects
 
 VOCAB, ANSWERS, LENGTH, BATCH = 12, 4, 6, 24
 TINY = {  # one fusion each: product is vqa_lstm's default
@@ -15,7 +17,10 @@ TINY = {  # one fusion each: product is vqa_lstm's default
     "vqa_mlp": dict(embed_dim=8, mlp_units=(16,), dropout=0.0),
     "vqa_cnn_lstm": dict(conv_filters=(4, 4), conv_norm="group", embed_dim=8, lstm_units=8, lstm_layers=1, common_dim=16,
                          mlp_units=(16,), dropout=0.0, fusion="film"),
+    "vqa_rn": dict(conv_filters=(4, 4), conv_norm="group", embed_dim=8, lstm_units=8, g_units=(16, 16),
+                   f_units=(16,), dropout=0.0),
 }
+PIXEL_MODELS = ("vqa_cnn_lstm", "vqa_rn")
 
 
 def tiny_batch(pixels):
@@ -31,7 +36,7 @@ def tiny_batch(pixels):
 
 
 def test_registered():
-    assert {"vqa_lstm", "vqa_mlp", "vqa_cnn_lstm"} <= set(list_models())
+    assert {"vqa_lstm", "vqa_mlp", "vqa_cnn_lstm", "vqa_rn"} <= set(list_models())
 
 
 @pytest.mark.parametrize("name", sorted(TINY))
@@ -39,7 +44,7 @@ def test_trains_lowers_loss_and_round_trips(name, tmp_path):
     keras.utils.set_random_seed(1)
     model = get_model(name, vocab_size=VOCAB, num_answers=ANSWERS, **TINY[name])
     model.compile(optimizer=keras.optimizers.Adam(0.02), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    x, y = tiny_batch(pixels=name == "vqa_cnn_lstm")
+    x, y = tiny_batch(pixels=name in PIXEL_MODELS)
     losses = model.fit(x, y, epochs=12, batch_size=BATCH, verbose=0).history["loss"]
     # The first epoch's loss is that of the initial weights (one full batch per epoch).
     assert losses[0] > np.log(ANSWERS) * 0.8 and losses[-1] < 0.7 * losses[0]
@@ -73,11 +78,12 @@ def test_question_encoding_ignores_left_padding():
                            keras.ops.convert_to_numpy(encoder(short)))
 
 
-def test_cnn_model_shares_one_image_between_questions():
+@pytest.mark.parametrize("name, overrides", [("vqa_cnn_lstm", dict(fusion="concat", conv_norm="batch")),
+                                             ("vqa_rn", dict(conv_norm="batch"))])
+def test_pixel_model_shares_one_image_between_questions(name, overrides):
     """``image_index`` (one CNN pass per image) gives the same answers as repeating the image."""
     keras.utils.set_random_seed(3)
-    overrides = dict(TINY["vqa_cnn_lstm"], fusion="concat", conv_norm="batch")
-    model = get_model("vqa_cnn_lstm", vocab_size=VOCAB, num_answers=ANSWERS, **overrides)
+    model = get_model(name, vocab_size=VOCAB, num_answers=ANSWERS, **dict(TINY[name], **overrides))
     x, _ = tiny_batch(pixels=True)
     index = np.arange(BATCH) % 3
     grouped = model.predict_on_batch({"question": x["question"], "image": x["image"][:3], "image_index": index})
@@ -106,3 +112,64 @@ def test_word_vectors_initialise_the_embedding(tmp_path):
 def test_unknown_choices_name_the_argument_and_the_choices(name, argument, value, choices):
     with pytest.raises(FramepredError, match=re.escape(f"{argument} must be one of {choices}, got {value!r}")):
         get_model(name, **{argument: value})
+
+
+def tiny_rn(seed=4):
+    keras.utils.set_random_seed(seed)
+    model = get_model("vqa_rn", vocab_size=VOCAB, num_answers=ANSWERS, **TINY["vqa_rn"])
+    x, _ = tiny_batch(pixels=True)
+    model.predict_on_batch(x)  # builds every layer
+    return model, x
+
+
+def test_cell_objects_tag_each_cell_with_its_position():
+    maps = np.arange(2 * 2 * 3 * 1, dtype=np.float32).reshape(2, 2, 3, 1)  # 2 images, 2 rows, 3 columns
+    objects = keras.ops.convert_to_numpy(cell_objects(keras.ops.convert_to_tensor(maps)))
+    assert objects.shape == (2, 6, 3)
+    np.testing.assert_array_equal(objects[:, :, 0], maps.reshape(2, 6))  # row-major cells
+    np.testing.assert_allclose(objects[0, :, 1:], [[-1, -1], [0, -1], [1, -1], [-1, 1], [0, 1], [1, 1]])
+
+
+def test_relation_network_ignores_the_order_of_objects():
+    """Eq. 1 sums over all pairs: any permutation of the objects gives the same relations."""
+    model, _ = tiny_rn()
+    rng = np.random.default_rng(5)
+    objects = rng.normal(size=(3, 7, 6)).astype(np.float32)
+    question = rng.normal(size=(3, 16)).astype(np.float32)
+    relations = keras.ops.convert_to_numpy(model.relate(objects, question))
+    for _ in range(3):
+        shuffled = objects[:, rng.permutation(7)]
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(model.relate(shuffled, question)), relations,
+                                   rtol=1e-5, atol=1e-6)
+    # The objects themselves do matter (not a trivially constant output).
+    changed = objects.copy()
+    changed[:, 0] += 1.0
+    assert not np.allclose(keras.ops.convert_to_numpy(model.relate(changed, question)), relations, atol=1e-4)
+
+
+def test_relation_network_equals_g_on_every_concatenated_pair():
+    """The split first layer of g equals g applied to [o_i; o_j; q] for every ordered pair (NumPy)."""
+    model, _ = tiny_rn()
+    rng = np.random.default_rng(6)
+    objects = rng.normal(size=(2, 4, 6)).astype(np.float32)
+    question = rng.normal(size=(2, 16)).astype(np.float32)
+    got = keras.ops.convert_to_numpy(model.relate(objects, question))
+    weights = lambda layer: [keras.ops.convert_to_numpy(w) for w in layer.weights]  # noqa: E731
+    (w_i,), (w_j,), (w_q, b_q) = weights(model.g_first_object), weights(model.g_second_object), weights(model.g_question)
+    kernel = np.concatenate([w_i, w_j, w_q])  # the first layer of g on the concatenation
+    rest = [weights(layer) for layer in model.g_rest]
+    expected = np.zeros_like(got)
+    for b in range(2):
+        for i in range(4):
+            for j in range(4):
+                h = np.maximum(np.concatenate([objects[b, i], objects[b, j], question[b]]) @ kernel + b_q, 0)
+                for w, bias in rest:
+                    h = np.maximum(h @ w + bias, 0)
+                expected[b] += h / 16  # the mean over the N² = 16 pairs
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_relation_network_refuses_feature_vectors():
+    model, x = tiny_rn()
+    with pytest.raises(ValueError, match=re.escape("vqa_rn needs images (B, H, W, 3)")):
+        model({"question": x["question"], "image": np.zeros((BATCH, 10), np.float32)})
