@@ -37,9 +37,10 @@ def parse_seed_curves(path):
         if section:
             current = {"label": f"seed run {section.group(1)}", "note": None, "x": [], "y": []}
             curves.append(current)
-        elif current is not None and point and int(point.group(1)) > 0:  # "0 0.0 0.0": no episode yet
-            current["x"].append(int(point.group(1)))
-            current["y"].append(float(point.group(2)))
+        elif current is not None and point:
+            if int(point.group(1)) > 0:  # "0 0.0 0.0": no episode had ended yet
+                current["x"].append(int(point.group(1)))
+                current["y"].append(float(point.group(2)))
         elif current is not None and line.strip() and current["note"] is None and not current["x"]:
             current["note"] = line.strip().lstrip("* ").strip()
     found = [(c["label"] + (f" ({_short(c['note'])})" if c["note"] else ""), c["x"], c["y"]) for c in curves if c["x"]]

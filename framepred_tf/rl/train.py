@@ -16,7 +16,12 @@ written again.
 
 ``time_limit`` (minutes) counts training time across resumes: the run stops cleanly,
 with a checkpoint, once that much time is spent, and continues with
-``resume=RUN_DIR, time_limit=<more>``.
+``resume=RUN_DIR, time_limit=<more>``. A resume may also raise ``timesteps``; the linear
+learning-rate decay then spreads over the new total from the update reached.
+
+A console line is written at the first update that reaches each multiple of
+``log_every`` (PPO2's 1,024-step updates land on 40,960, 80,896, ...; A2C's 80-step
+ones exactly on 40,000, 80,000, ...), and after the last update.
 """
 import datetime
 import json
@@ -212,7 +217,7 @@ def _train_loop(config, run_dir, model, envs, start, stdout, stderr):
             _diverged(run_dir, update, metrics["loss"])
         update, timesteps = update + 1, timesteps + batch
         interval.append(dict(metrics, learning_rate=lr))
-        if timesteps // config["log_every"] > (timesteps - batch) // config["log_every"] or update == total:
+        if _crossed(timesteps, batch, config["log_every"]) or update == total:
             now = time.monotonic()
             row = _log_row(interval, envs, update, timesteps, (timesteps - mark[1]) / (now - mark[0]), clock)
             run_log.log(row, clock.seconds())
@@ -231,6 +236,11 @@ def _train_loop(config, run_dir, model, envs, start, stdout, stderr):
         print(f"framepred-tf: stopped at the --time-limit of {config['time_limit']:g} min after {timesteps} "
               f"timesteps ({update}/{total} updates); continue with --resume {run_dir} --time-limit "
               f"<more minutes>", file=stderr)
+
+
+def _crossed(timesteps, batch, every):
+    """Did the last ``batch`` steps pass a multiple of ``every`` (the seed's lines at 40,000, 80,000, ...)?"""
+    return timesteps // every > (timesteps - batch) // every
 
 
 class _TrainClock:

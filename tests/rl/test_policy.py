@@ -122,3 +122,13 @@ def test_mixed_bfloat16_keeps_the_lstm_and_the_heads_in_float32():
     for mixed, exact in zip((logits, values, final), reference((observations, state, starts))):
         mixed, exact = np.asarray(mixed), np.asarray(exact)
         assert np.abs(mixed - exact).max() <= 0.02 * np.abs(exact).max()  # bfloat16's 8-bit mantissa
+
+
+def test_scanned_lstm_equals_the_unrolled_one():
+    # The policy unrolls its LSTM on TensorFlow and scans it on JAX (framepred_tf.layers.LSTM(unroll=False)).
+    policy = tiny_policy()
+    observations, state, starts = _inputs()
+    unrolled = _numpy(policy((observations, state, starts)))
+    policy.lstm.unroll = False
+    for a, b in zip(_numpy(policy((observations, state, starts))), unrolled):
+        np.testing.assert_allclose(a, b, atol=1e-6)
