@@ -162,11 +162,13 @@ class SeedLineLogger(keras.callbacks.Callback):
         sec_per_step = (now - started) / max(1, step - start_step)
         self._mark = (now, step)
         self._print(console.format_step_line(
-            step=step, loss=step_loss, mean_loss=mean, epoch=self.clock.epoch + 1, lr=self.clock.learning_rate(),
+            step=step, loss=step_loss, mean_loss=self.clock.epoch_means(logs or {}).get("loss", mean),
+            epoch=self.clock.epoch + 1, lr=self.clock.learning_rate(),
             sec_per_step=sec_per_step, remaining_steps=max(0, (self.clock.total_steps or step) - step)))
 
     def on_epoch_end(self, epoch, logs=None):
-        self._print(console.format_epoch_line(epoch=epoch + 1, logs=logs or {}))
+        # The same whole-epoch means as history.csv, also after a resume in mid-epoch.
+        self._print(console.format_epoch_line(epoch=epoch + 1, logs=self.clock.epoch_means(logs or {})))
 
     def _print(self, line):
         print(line, file=self.stream or sys.stdout, flush=True)
@@ -193,8 +195,9 @@ class HistoryCsv(keras.callbacks.Callback):
         self.path = path
         self.wallclock_path = wallclock_path
         self.clock = clock
-        self.rows = [row for row in read_history(path) if int(row["epoch"]) <= initial_epoch]
-        self.stops = {row["epoch"]: row["stopped"] for row in read_history(path) if row.get("stopped")}
+        written = read_history(path)
+        self.rows = [row for row in written if int(row["epoch"]) <= initial_epoch]
+        self.stops = {row["epoch"]: row["stopped"] for row in written if row.get("stopped")}
         self.wallclock = [row for row in read_history(wallclock_path) if int(row["epoch"]) <= initial_epoch] \
             if wallclock_path else []
 
