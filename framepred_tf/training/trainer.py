@@ -154,7 +154,8 @@ def _run_with(distribution, config, *, out, resume, figure, stream):
         with distribution.scope():
             model = build_model(config, data.sample[0])
         rundir.ensure_free_space(run_dir, checkpoint_bytes(model) * (config["keep_checkpoints"] + 2))
-        start = _restore(model, resume, clean=distribution.is_chief) if resume else {"global_step": 0, "best": None}
+        with distribution.scope():  # restoring builds the optimizer's variables, which belong to the strategy
+            start = _restore(model, resume, clean=distribution.is_chief) if resume else {"global_step": 0, "best": None}
     except BaseException:
         if run_dir != resume:
             shutil.rmtree(run_dir, ignore_errors=True)

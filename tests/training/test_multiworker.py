@@ -197,9 +197,9 @@ def test_only_the_chief_writes_the_run_directory(three_steps):
 
 
 @pytest.mark.slow
-def test_a_killed_worker_stops_the_other_with_a_one_line_error(tmp_path):
+def test_a_killed_worker_stops_the_other_with_a_one_line_error_and_the_run_resumes(tmp_path):
     out = tmp_path / "runs"
-    argv = [*TINY_RUN, "--steps-per-epoch", "500", "--checkpoint-every", "5", "--strategy", "multiworker",
+    argv = [*TINY_RUN, "--steps-per-epoch", "30", "--checkpoint-every", "5", "--strategy", "multiworker",
             "--out", str(out)]
     with launcher() as launch:
         chief, other = start_cluster(launch, tmp_path / "killed", argv)
@@ -218,8 +218,17 @@ def test_a_killed_worker_stops_the_other_with_a_one_line_error(tmp_path):
     assert status == 2, chief.stderr()[-3000:]
     assert last_line.startswith(f"framepred-tf: error: lost worker 1 ({other.address}) "), last_line
     assert f"--resume {run_dir} " in last_line and "newest checkpoint" in last_line, last_line
-    # What the message promises is there: a complete checkpoint to resume from.
-    assert latest_checkpoint(run_dir / "checkpoints")[1]["global_step"] >= 5
+    saved = latest_checkpoint(run_dir / "checkpoints")[1]["global_step"]
+    assert saved >= 5
+
+    # What the message says to do: both workers again, from the chief's run directory.
+    with launcher() as launch:
+        chief, other = start_cluster(launch, tmp_path / "resumed", ["train", "--resume", str(run_dir),
+                                                                    "--log-every", "1"])
+        finish([chief, other])
+    assert f"resuming {run_dir} from step {saved} " in chief.stderr()
+    assert len(chief.step_losses()) == 30 - saved and other.step_losses() == chief.step_losses()
+    assert history(run_dir)[1] > 0 and latest_checkpoint(run_dir / "checkpoints")[1]["global_step"] == 30
 
 
 # A fit that fails while the prefetch thread is inside the PyDataset's __getitem__ (a slow
