@@ -10,7 +10,8 @@ Keys of a preset (defaults in ``framepred_tf.training.trainer.DEFAULTS``):
 ``data`` (``moving_mnist`` or ``frame_folder``), ``model_overrides`` (keyword arguments of
 ``get_model``), ``digits``, ``batch_size``, ``epochs``, ``steps_per_epoch``, ``lr``,
 ``decay_steps`` (steps between ×``decay_rate`` learning-rate cuts; ``None``: one epoch),
-``decay_rate``, ``val_size`` (validation sequences), ``checkpoint_every`` (steps),
+``decay_rate``, ``optimizer`` (``rmsprop`` or ``adam``), ``schedule`` (``staircase`` or
+``cosine``, with ``warmup_steps`` and ``lr_floor``), ``clipnorm``, ``val_size`` (validation sequences), ``checkpoint_every`` (steps),
 ``keep_checkpoints``, ``sample_every`` (epochs), ``log_every`` (steps), and for frame
 folders ``image_size``, ``clips``/``frames_per_clip`` (the clips rendered when no
 ``--frames-dir`` is given) and ``val_fraction``.

@@ -28,6 +28,13 @@ class ConvLSTMPredictor(PaperLossModel):
     ``p·p·C`` logits per grid cell, put back in place before the sigmoid. The thesis ran it at
     full resolution (``p=1``, the default); the quick preset uses ``p=4`` to fit a CPU.
 
+    ``teacher_forcing_steps=N > 0`` trains with scheduled sampling (Bengio et al. 2015, §2.4
+    with a linear decay): at optimizer step ``i`` each future step of each sequence is fed
+    the true previous frame with probability ``max(0, 1 - i / N)``
+    (``i`` counted by the model's ``sampling_step`` variable) and the model's own
+    prediction otherwise, so training starts teacher-forced, where one-step motion is easy
+    to learn, and ends free-running, exactly as evaluated. ``call`` always runs free.
+
     Loss: per-pixel binary cross-entropy summed over a frame's pixels, averaged over the
     predicted frames and the batch (thesis footnote 1).
 
@@ -38,15 +45,19 @@ class ConvLSTMPredictor(PaperLossModel):
     default_input_shape = (None, 10, 64, 64, 1)
 
     def __init__(self, filters=(128, 64, 64), kernel_size=5, peephole="channel", output_frames=10,
-                 patch_size=1, **kwargs):
+                 patch_size=1, teacher_forcing_steps=0, **kwargs):
         super().__init__(**kwargs)
         self.filters = tuple(int(f) for f in filters)
         self.kernel_size = kernel_size
         self.peephole = peephole
         self.output_frames = int(output_frames)
         self.patch_size = int(patch_size)
+        self.teacher_forcing_steps = int(teacher_forcing_steps)
         if not self.filters or self.output_frames < 1:
             raise ModelArgumentError("convlstm needs at least one ConvLSTM layer and output_frames >= 1")
+        if self.teacher_forcing_steps < 0:
+            raise ModelArgumentError(f"teacher_forcing_steps must be >= 0, got {teacher_forcing_steps}")
+        self.sampling_seed = keras.random.SeedGenerator(0) if self.teacher_forcing_steps else None
         self.cells = [
             ConvLSTM2D(f, kernel_size, peephole=peephole, name=f"convlstm_{i + 1}")
             for i, f in enumerate(self.filters)
@@ -64,6 +75,12 @@ class ConvLSTMPredictor(PaperLossModel):
         # The read-out stays float32 under mixed precision: the loss needs exact probabilities.
         self.readout = keras.layers.Conv2D(p * p * channels, 1, dtype="float32", name="readout")
         self.readout.build((None, *grid, sum(self.filters)))
+        if self.teacher_forcing_steps:
+            # The schedule's own step count: a model variable, so it is saved in checkpoints and
+            # updated on every backend (JAX's train step does not expose optimizer.iterations
+            # to the loss).
+            self.sampling_step = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                                 aggregation="only_first_replica", name="sampling_step")
         self.built = True
 
     def _frame(self, hidden_states):
@@ -71,7 +88,17 @@ class ConvLSTMPredictor(PaperLossModel):
         return ops.sigmoid(self.readout(ops.cast(ops.concatenate(hidden_states, axis=-1), "float32")))
 
     def call(self, inputs, training=None):
+        return self.rollout(inputs)
+
+    def rollout(self, inputs, targets=None, truth_probability=0.0):
+        """Predicted frames ``(B, output_frames, H, W, C)`` from ``inputs (B, T_in, H, W, C)``.
+
+        With ``targets (B, output_frames, H, W, C)``, each future step after the first reads
+        ``targets[:, t - 1]`` instead of the previous prediction with probability
+        ``truth_probability``, drawn per sequence and step.
+        """
         batch = ops.shape(inputs)[0]
+        truth = None if targets is None else ops.cast(space_to_depth(targets, self.patch_size), "float32")
         sequence = ops.cast(space_to_depth(inputs, self.patch_size), self.compute_dtype)
         height, width = sequence.shape[2], sequence.shape[3]
         states, last_hidden = [], []
@@ -82,14 +109,28 @@ class ConvLSTMPredictor(PaperLossModel):
         frame = self._frame(last_hidden)
         predictions = [frame]
         weights = [cell.gate_weights() for cell in self.cells]
-        for _ in range(self.output_frames - 1):
-            x, hidden = ops.cast(frame, self.compute_dtype), []
+        for t in range(self.output_frames - 1):
+            fed = frame
+            if truth is not None:
+                draw = keras.random.uniform((batch, 1, 1, 1), seed=self.sampling_seed)
+                fed = ops.where(draw < truth_probability, truth[:, t], frame)
+            x, hidden = ops.cast(fed, self.compute_dtype), []
             for i, cell in enumerate(self.cells):
                 x, states[i] = cell.step(x, states[i], weights[i])
                 hidden.append(x)
             frame = self._frame(hidden)
             predictions.append(frame)
         return depth_to_space(ops.stack(predictions, axis=1), self.patch_size)
+
+    def training_loss(self, x, y, y_pred, training):
+        if not (training and self.teacher_forcing_steps):
+            return self.paper_loss(y, y_pred)
+        # The free-running y_pred of Keras's train step is not used (nor computed: it feeds
+        # nothing the step returns); this pass mixes in the true frames.
+        step = ops.convert_to_tensor(self.sampling_step)
+        self.sampling_step.assign(step + 1.0)
+        truth_probability = ops.maximum(0.0, 1.0 - step / float(self.teacher_forcing_steps))
+        return self.paper_loss(y, self.rollout(x, y, truth_probability))
 
     def paper_loss(self, y_true, y_pred):
         return frame_cross_entropy(y_true, y_pred)
@@ -102,5 +143,6 @@ class ConvLSTMPredictor(PaperLossModel):
             peephole=self.peephole,
             output_frames=self.output_frames,
             patch_size=self.patch_size,
+            teacher_forcing_steps=self.teacher_forcing_steps,
         )
         return config

@@ -21,7 +21,7 @@ from framepred_tf.training.callbacks import standard_callbacks
 from framepred_tf.training.datasets import build_run_data
 from framepred_tf.training.figures import fixed_batch_sample_fn, save_prediction
 from framepred_tf.training.runtime import resolve_precision, run_environment
-from framepred_tf.training.schedules import make_optimizer
+from framepred_tf.training.schedules import check_optimizer_config, make_optimizer
 
 # Settings of every run that a preset may leave out.
 DEFAULTS = {
@@ -110,6 +110,7 @@ def validate_config(config):
         raise FramepredError(f"--time-limit must be a positive number of minutes, got {limit!r}")
     if not float(config["lr"]) > 0:
         raise FramepredError(f"--lr must be positive, got {config['lr']}")
+    check_optimizer_config(config)
     if config["data"] == "moving_mnist" and (config.get("frames_dir") or config.get("frames_index")):
         raise FramepredError(f"--frames-dir/--frames-index apply to frame-folder models (cnn_lstm), "
                              f"not {config['model']}")

@@ -18,6 +18,7 @@ def test_every_model_predicts_and_trains_on_jax():
         cases = [(name, name, {}) for name in sorted(TINY)] + [
             ("vpn/predicted", "vpn", {"context_frames": "predicted"}),
             ("stae/predicted", "stae", {"context_frames": "predicted", "reconstruction_loss": "cross_entropy"}),
+            ("convlstm/scheduled", "convlstm", {"teacher_forcing_steps": 5}),
         ]
         for key, name, mode in cases:
             keras.utils.set_random_seed(0)
@@ -42,7 +43,7 @@ def test_every_model_predicts_and_trains_on_jax():
     )
     report = json.loads(output.strip().splitlines()[-1])
     assert set(report) == {"convlstm", "encoder_forecaster", "stae", "vpn", "cnn_lstm", "vpn/predicted",
-                           "stae/predicted"}
+                           "stae/predicted", "convlstm/scheduled"}
     for name, row in report.items():
         assert row["shape"] == row["target"], name
         assert 0.0 <= row["lo"] <= row["hi"] <= 1.0, name

@@ -1,0 +1,72 @@
+"""Scheduled sampling of the ConvLSTM predictor (Bengio et al. 2015): what each step reads."""
+import keras
+import numpy as np
+import pytest
+
+from framepred_tf.models import ModelArgumentError, get_model
+from tests.models.conftest import TINY, example_batch
+
+
+def predictor(**extra):
+    keras.utils.set_random_seed(3)
+    model = get_model("convlstm", **{**TINY["convlstm"], "output_frames": 4, "patch_size": 4, **extra})
+    x, y = example_batch("convlstm")
+    model(x[:, :3])
+    return model, x[:, :3], y[:, :4]
+
+
+def test_all_truth_makes_each_prediction_depend_only_on_earlier_true_frames():
+    model, x, y = predictor(teacher_forcing_steps=10)
+    forced = np.asarray(model.rollout(x, y, 1.0))
+    changed = y.copy()
+    changed[:, 2:] = 1.0 - changed[:, 2:]
+    forced_changed = np.asarray(model.rollout(x, changed, 1.0))
+    # Frame k reads target k-1: frames 0..2 read targets 0..1 only, which did not change.
+    np.testing.assert_allclose(forced_changed[:, :3], forced[:, :3], atol=1e-6)
+    assert not np.allclose(forced_changed[:, 3], forced[:, 3], atol=1e-4)
+    assert not np.allclose(forced[:, 1:], np.asarray(model(x))[:, 1:], atol=1e-4)
+
+
+def test_no_truth_is_the_free_running_call():
+    model, x, y = predictor(teacher_forcing_steps=10)
+    np.testing.assert_allclose(np.asarray(model.rollout(x, y, 0.0)), np.asarray(model(x)), atol=1e-6)
+
+
+def test_training_loss_anneals_from_teacher_forcing_to_free_running():
+    model, x, y = predictor(teacher_forcing_steps=10)
+    forced = float(model.paper_loss(y, model.rollout(x, y, 1.0)))
+    free = float(model.paper_loss(y, model(x)))
+    assert float(model.training_loss(x, y, None, training=True)) == pytest.approx(forced, rel=1e-5)
+    assert float(model.sampling_step) == 1  # each training loss is one step of the schedule
+    model.sampling_step.assign(10)
+    assert float(model.training_loss(x, y, None, training=True)) == pytest.approx(free, rel=1e-5)
+    model.sampling_step.assign(0)
+    assert float(model.training_loss(x, y, model(x), training=False)) == pytest.approx(free, rel=1e-5)
+    assert float(model.sampling_step) == 0  # evaluation does not advance it
+
+
+def test_fit_advances_the_schedule_once_per_step():
+    model, x, y = predictor(teacher_forcing_steps=10)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    model.fit(x, y, epochs=3, verbose=0)
+    model.evaluate(x, y, verbose=0)
+    assert float(model.sampling_step) == 3
+
+
+def test_half_way_each_sequence_step_draws_its_own_source():
+    model, x, y = predictor(teacher_forcing_steps=10)
+    x, y = np.repeat(x, 16, axis=0), np.repeat(y, 16, axis=0)
+    mixed = np.asarray(model.rollout(x, y, 0.5))
+    forced, free = np.asarray(model.rollout(x, y, 1.0)), np.asarray(model(x))
+    second = mixed[:, 1].reshape(len(mixed), -1)
+    from_truth = np.all(np.isclose(second, forced[:, 1].reshape(len(mixed), -1), atol=1e-5), axis=1)
+    from_model = np.all(np.isclose(second, free[:, 1].reshape(len(mixed), -1), atol=1e-5), axis=1)
+    assert np.all(from_truth | from_model)
+    assert 0 < from_truth.sum() < len(mixed)
+
+
+def test_schedule_survives_the_config_and_bad_values_are_refused():
+    model, _, _ = predictor(teacher_forcing_steps=7)
+    assert model.get_config()["teacher_forcing_steps"] == 7
+    with pytest.raises(ModelArgumentError, match="teacher_forcing_steps must be >= 0"):
+        get_model("convlstm", teacher_forcing_steps=-1)
