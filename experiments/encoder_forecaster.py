@@ -7,6 +7,12 @@ floor(step / 9), seed 000; once per epoch instead is our choice); RMSProp (the t
 optimizer, §3.4: the seed log does not name its own); mini-batches of 16, 625 steps (10,000
 sequences) per epoch and 2,000 validation sequences (Shi et al. 2015's set-up, see
 ``PAPER_SCHEDULE`` in ``experiments/__init__.py``); 30 epochs (our choice).
+
+Quick preset: ``framepred-tf train encoder_forecaster --preset quick``. On the 2-core AMD
+EPYC dev box (avx512_bf16, 2026-12-02) the 9-minute limit stopped it at step 479 of 600
+(9 min 57 s in all); 575.2 nats/frame on ``research`` (frame 1 419.7, frame 10 649.1; the
+old batch-8 float32 preset 616.8). Its forecaster reads no frames, so there is no
+fed-back prediction to schedule; it blurs by frame 6 all the same (docs/RESULTS.md).
 """
 from experiments import PAPER_SCHEDULE, QUICK_SCHEDULE
 
@@ -19,6 +25,8 @@ PRESETS = {
     "quick": {
         **QUICK_SCHEDULE,
         "model_overrides": {"filters": (32, 32, 32), "kernel_size": 3},
+        # bfloat16 where the CPU has it and batches of 32, Adam with a warm-up cosine schedule:
+        # the convlstm quick preset's recipe. The time limit keeps the run inside 10 minutes.
         "precision": "auto",
         "batch_size": 32,
         "epochs": 12,

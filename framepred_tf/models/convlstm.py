@@ -129,6 +129,10 @@ class ConvLSTMPredictor(PaperLossModel):
         # nothing the step returns); this pass mixes in the true frames.
         step = ops.convert_to_tensor(self.sampling_step)
         self.sampling_step.assign(step + 1.0)
+        # The draws depend on the step alone, so a resumed run draws what an uninterrupted
+        # one would (the seed generator's own state is not part of the saved weights).
+        seed_state = self.sampling_seed.state
+        seed_state.assign(ops.cast(ops.stack([0.0, step * self.output_frames]), seed_state.dtype))
         truth_probability = ops.maximum(0.0, 1.0 - step / float(self.teacher_forcing_steps))
         return self.paper_loss(y, self.rollout(x, y, truth_probability))
 
