@@ -34,6 +34,8 @@ class ConvLSTMPredictor(PaperLossModel):
     (``i`` counted by the model's ``sampling_step`` variable) and the model's own
     prediction otherwise, so training starts teacher-forced, where one-step motion is easy
     to learn, and ends free-running, exactly as evaluated. ``call`` always runs free.
+    Under a distribution strategy each replica draws for its own slice of the batch, so a
+    mirrored run matches a single-device one in distribution, not draw for draw.
 
     Loss: per-pixel binary cross-entropy summed over a frame's pixels, averaged over the
     predicted frames and the batch (thesis footnote 1).
