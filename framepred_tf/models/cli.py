@@ -1,4 +1,5 @@
 """``framepred-tf models``, ``framepred-tf bench model`` and ``framepred-tf bench layer``."""
+from framepred_tf.utils.overrides import add_override_argument
 
 
 def register(subparsers, bench):
@@ -10,9 +11,7 @@ def register(subparsers, bench):
     model_bench.add_argument("--steps", type=int, default=5, help="timed steps after one warm-up")
     model_bench.add_argument("--backend", choices=["tensorflow", "jax"], default=None,
                              help="Keras backend (default: KERAS_BACKEND or tensorflow)")
-    model_bench.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
-                             help="model constructor override, a Python literal or a bare word "
-                                  "(framepred_tf/utils/overrides.py), e.g. --override filters=(8,8,8)")
+    add_override_argument(model_bench)
     model_bench.set_defaults(handler=_bench_model)
     layer_bench = bench.add_parser("layer", help="train step of the kit's ConvLSTM2D against keras.layers.ConvLSTM2D")
     layer_bench.add_argument("--configs", default="Q,A,B", help="comma-separated configurations (default Q,A,B)")

@@ -7,7 +7,7 @@ import os
 from framepred_tf.errors import FramepredError
 from framepred_tf.rl.choices import check_algorithm, check_game
 from framepred_tf.training.choices import PRECISIONS
-from framepred_tf.utils.overrides import parse_overrides
+from framepred_tf.utils.overrides import add_override_argument, parse_overrides
 
 RUN_PREFIXES = ("pong-ppo2", "pong-a2c")
 
@@ -50,8 +50,7 @@ def _add_train(commands):
     p.add_argument("--seed", type=int)
     p.add_argument("--precision", choices=PRECISIONS, help="dtype policy (default: the preset's auto)")
     p.add_argument("--env-threads", type=int, help="ALE threads (default: min(envs, CPU cores))")
-    p.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
-                   help="policy constructor override, e.g. --override lstm_units=128")
+    add_override_argument(p, example="lstm_units=128", what="policy")
     p.add_argument("--out", default="runs", help="parent of the run directory (default: runs)")
     p.add_argument("--resume", metavar="RUN", help="continue RUN from its newest complete checkpoint")
     p.add_argument("--time-limit", type=float, metavar="MINUTES",

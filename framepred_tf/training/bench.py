@@ -23,6 +23,7 @@ import tempfile
 import time
 
 from framepred_tf.errors import FramepredError
+from framepred_tf.utils.overrides import parse_overrides
 
 
 def run_train_bench(args):
@@ -35,7 +36,7 @@ def run_train_bench(args):
         raise FramepredError("--steps must be at least 2 and --warmup at least 1")
     settings = {key: value for key, value in (("batch_size", args.batch_size), ("precision", args.precision))
                 if value is not None}
-    config = resolve_config(args.model, args.preset, settings)
+    config = resolve_config(args.model, args.preset, settings, parse_overrides(args.override))
     config["steps_per_epoch"] = config.get("steps_per_epoch") or 50
     keras.utils.set_random_seed(config["seed"])
     scratch = tempfile.mkdtemp(prefix="framepred-bench-")

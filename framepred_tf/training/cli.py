@@ -1,7 +1,7 @@
 """``framepred-tf train MODEL``: command-line front end of :func:`framepred_tf.training.train`."""
 from framepred_tf.errors import FramepredError
 from framepred_tf.training.choices import PRECISIONS, STRATEGIES
-from framepred_tf.utils.overrides import parse_overrides
+from framepred_tf.utils.overrides import add_override_argument, parse_overrides
 
 
 def register(subparsers, bench):
@@ -32,9 +32,7 @@ def register(subparsers, bench):
     frames.add_argument("--frames-dir", help="folder of clip folders of frames (cnn_lstm)")
     frames.add_argument("--frames-index",
                         help="index file of `framepred-tf index-frames` (17 frame paths per line; cnn_lstm)")
-    parser.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
-                        help="model constructor override, a Python literal or a bare word "
-                             "(framepred_tf/utils/overrides.py), e.g. --override filters=(8,8,8)")
+    add_override_argument(parser)
     parser.add_argument("--figure", metavar="PATH", help="write a prediction figure of the final model")
     parser.set_defaults(handler=_train)
 
@@ -49,6 +47,7 @@ def register(subparsers, bench):
     train_bench.add_argument("--warmup", type=int, default=5, help="untimed fit steps first (default 5)")
     train_bench.add_argument("--batch-size", type=int, help="instead of the preset's")
     train_bench.add_argument("--precision", choices=PRECISIONS, help="instead of the preset's")
+    add_override_argument(train_bench)
     train_bench.set_defaults(handler=_bench_train)
 
 

@@ -1,4 +1,4 @@
-"""The one ``--override KEY=VALUE`` grammar of every command (train, bench model, vqa train).
+"""The one ``--override KEY=VALUE`` grammar of every command (train, bench model/train, vqa train, rl train).
 
 * ``KEY`` is a Python identifier: the keyword argument of the model constructor.
 * ``VALUE`` is a Python literal, read by :func:`ast.literal_eval`: ``3``, ``1e-3``,
@@ -41,3 +41,10 @@ def parse_override(item, flag="--override"):
 def parse_overrides(items, flag="--override"):
     """``["filters=(8,8,8)", "fusion=film"]`` -> ``{"filters": (8, 8, 8), "fusion": "film"}``."""
     return dict(parse_override(item, flag) for item in items)
+
+
+def add_override_argument(parser, example="filters=(8,8,8)", what="model"):
+    """The repeatable ``--override KEY=VALUE`` option, read by :func:`parse_overrides`."""
+    parser.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
+                        help=f"{what} constructor override, a Python literal or a bare word "
+                             f"(framepred_tf/utils/overrides.py), e.g. --override {example}")

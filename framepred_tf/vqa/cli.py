@@ -7,7 +7,7 @@ Without VQA files, ``vqa train`` uses the Sort-of-CLEVR benchmark, generated int
 import os
 
 from framepred_tf.errors import FramepredError
-from framepred_tf.utils.overrides import parse_overrides
+from framepred_tf.utils.overrides import add_override_argument, parse_overrides
 from framepred_tf.vqa.train import MODELS
 
 SPLIT_CHOICES = ("train", "val")
@@ -49,9 +49,7 @@ def _add_train(commands):
     p.add_argument("--lr", type=float, default=None, help="learning rate (default: the preset's)")
     p.add_argument("--num-answers", type=int, default=None, help="answer vocabulary size K (default 1000)")
     p.add_argument("--seed", type=int, default=None)
-    p.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
-                   help="model constructor override, a Python literal or a bare word "
-                        "(framepred_tf/utils/overrides.py), e.g. --override lstm_units=32 --override mlp_units=[64]")
+    add_override_argument(p, example="lstm_units=32 --override mlp_units=[64]")
     p.add_argument("--out", default="runs", help="parent folder of the run directory (default: runs)")
     p.add_argument("--skip-bad", action="store_true", help="drop bad records (counted) instead of stopping")
     p.set_defaults(handler=_train)

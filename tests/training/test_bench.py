@@ -20,3 +20,8 @@ def test_bench_train_prints_rate_split_and_per_epoch_costs():
 def test_bench_train_needs_two_steps():
     status, _, err = run_cli(["bench", "train", "convlstm", "--steps", "1"])
     assert status == 2 and "--steps must be at least 2" in err
+
+
+def test_bench_train_reads_overrides_with_the_shared_parser():
+    status, _, err = run_cli(["bench", "train", "convlstm", "--override", "filters=(8,8"])
+    assert status == 2 and "--override" in err and "filters" in err
