@@ -27,7 +27,7 @@ $(STAMP): setup.py
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(CLI) train convlstm --preset quick --out $(RUNS) --figure demo_prediction.png $(TRAIN_ARGS)
+	$(CLI) train convlstm --preset quick --out $(RUNS) --figure demo_prediction.png --figure-pretrained auto $(TRAIN_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -x -q

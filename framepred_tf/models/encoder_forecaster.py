@@ -30,6 +30,9 @@ class EncoderForecaster(PaperLossModel):
     conv → depth-to-space back to 64×64 → sigmoid. Per-gate variables (the TF1 layout of the
     printout) give exactly its 92 variables and 8,386,576 parameters.
 
+    ``initial_readout_bias``: the read-out logits' starting bias, as in
+    :class:`~framepred_tf.models.convlstm.ConvLSTMPredictor`.
+
     Loss: the thesis's per-frame summed binary cross-entropy.
 
     Input ``(B, T, 64, 64, 1)``; output ``(B, T, 64, 64, 1)`` (one future frame per input
@@ -39,13 +42,14 @@ class EncoderForecaster(PaperLossModel):
     default_input_shape = (None, 10, 64, 64, 1)
 
     def __init__(self, filters=(128, 64, 64), kernel_size=5, patch_size=4, peephole="spatial",
-                 gate_variables="per_gate", **kwargs):
+                 gate_variables="per_gate", initial_readout_bias=0.0, **kwargs):
         super().__init__(**kwargs)
         self.filters = tuple(int(f) for f in filters)
         self.kernel_size = kernel_size
         self.patch_size = int(patch_size)
         self.peephole = peephole
         self.gate_variables = gate_variables
+        self.initial_readout_bias = float(initial_readout_bias)
         if not self.filters:
             raise ModelArgumentError("encoder_forecaster needs at least one ConvLSTM layer per stack")
         self.encoder = [self._cell(f, f"enco_cl{i + 1}") for i, f in enumerate(self.filters)]
@@ -69,7 +73,9 @@ class EncoderForecaster(PaperLossModel):
         for cell in reversed(self.forecaster):
             cell.build((None, None, *grid, in_channels))
             in_channels = cell.filters
-        self.readout = keras.layers.Conv2D(p * p * channels, 1, dtype="float32", name="finl_predict")
+        self.readout = keras.layers.Conv2D(
+            p * p * channels, 1, bias_initializer=keras.initializers.Constant(self.initial_readout_bias),
+            dtype="float32", name="finl_predict")
         self.readout.build((None, *grid, sum(self.filters)))
         self.built = True
 
@@ -100,5 +106,6 @@ class EncoderForecaster(PaperLossModel):
             patch_size=self.patch_size,
             peephole=self.peephole,
             gate_variables=self.gate_variables,
+            initial_readout_bias=self.initial_readout_bias,
         )
         return config

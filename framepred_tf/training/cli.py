@@ -1,4 +1,4 @@
-"""``framepred-tf train MODEL``: command-line front end of :func:`framepred_tf.training.train`."""
+"""``framepred-tf train MODEL`` (front end of :func:`framepred_tf.training.train`) and ``framepred-tf plot RUN ...``."""
 from framepred_tf.errors import FramepredError
 from framepred_tf.training.choices import PRECISIONS, STRATEGIES
 from framepred_tf.utils.overrides import add_override_argument, parse_overrides
@@ -34,7 +34,11 @@ def register(subparsers, bench):
                         help="index file of `framepred-tf index-frames` (17 frame paths per line; cnn_lstm)")
     add_override_argument(parser)
     parser.add_argument("--figure", metavar="PATH", help="write a prediction figure of the final model")
+    parser.add_argument("--figure-pretrained", metavar="NAME",
+                        help="add a row of the shipped pretrained model NAME to the --figure (see `framepred-tf "
+                             "models`); auto: the shipped <model>-cpu if there is one, else no extra row")
     parser.set_defaults(handler=_train)
+    _add_plot(subparsers)
 
     train_bench = bench.add_parser(
         "train", help="sequences/s of a preset's training and where a step's time goes",
@@ -49,6 +53,27 @@ def register(subparsers, bench):
     train_bench.add_argument("--precision", choices=PRECISIONS, help="instead of the preset's")
     add_override_argument(train_bench)
     train_bench.set_defaults(handler=_bench_train)
+
+
+def _add_plot(subparsers):
+    parser = subparsers.add_parser(
+        "plot", help="curves.png: validation loss against training minutes of frame-prediction runs",
+        description="Plot val_loss (history.csv) against wall-clock training minutes (wallclock.csv) of each RUN, "
+                    "one line per run labelled with its model and preset; the points go to OUT's .csv beside it.")
+    parser.add_argument("run_dirs", nargs="+", metavar="RUN", help="run directories of framepred-tf train")
+    parser.add_argument("--out", default="curves.png", help="PNG path (default: curves.png); the points go to "
+                        "the same path with .csv")
+    parser.add_argument("--baseline", type=float, metavar="VALUE",
+                        help="draw a dashed horizontal line at VALUE (e.g. 654.6, the mean training frame)")
+    parser.add_argument("--baseline-label", metavar="TEXT", help="legend text of the --baseline line")
+    parser.set_defaults(handler=_plot)
+
+
+def _plot(args):
+    from framepred_tf.training.curves import save_curves
+
+    png, table = save_curves(args.run_dirs, args.out, baseline=args.baseline, baseline_label=args.baseline_label)
+    print(f"curves: {png}\npoints: {table}")
 
 
 def _bench_train(args):
@@ -72,7 +97,7 @@ def _train(args):
 
     run_dir = train(
         args.model, preset=args.preset, out=args.out, resume=args.resume, figure=args.figure,
-        model_overrides=overrides, digits=args.digits, epochs=args.epochs,
+        figure_pretrained=args.figure_pretrained, model_overrides=overrides, digits=args.digits, epochs=args.epochs,
         steps_per_epoch=args.steps_per_epoch, batch_size=args.batch_size, lr=args.lr, strategy=args.strategy,
         precision=args.precision, seed=args.seed, frames_dir=args.frames_dir, frames_index=args.frames_index,
         val_size=args.val_size, checkpoint_every=args.checkpoint_every, log_every=args.log_every,

@@ -16,6 +16,7 @@ import keras
 
 import framepred_tf
 from framepred_tf.errors import FramepredError
+from framepred_tf.models.pretrained import from_pretrained, list_pretrained, pretrained_entry
 from framepred_tf.training import checkpoints, rundir
 from framepred_tf.training.callbacks import standard_callbacks
 from framepred_tf.training.datasets import build_run_data
@@ -53,16 +54,19 @@ RUN_SETTINGS = ("digits", "epochs", "steps_per_epoch", "batch_size", "lr", "stra
                 "sample_every", "decay_steps", "time_limit")
 # What may change when a run is resumed: only its length and how often it reports.
 RESUMABLE_SETTINGS = ("epochs", "checkpoint_every", "log_every", "keep_checkpoints", "sample_every", "time_limit")
+# ``figure_pretrained="auto"``: the shipped ``<model>-cpu``, if there is one.
+AUTO_PRETRAINED = "auto"
 
 
-def train(model_name, *, preset="quick", out="runs", resume=None, figure=None, model_overrides=None, stream=None,
-          **settings):
+def train(model_name, *, preset="quick", out="runs", resume=None, figure=None, figure_pretrained=None,
+          model_overrides=None, stream=None, **settings):
     """Train ``model_name``; return the run directory.
 
     ``settings`` are :data:`RUN_SETTINGS` (``None`` values are ignored), ``model_overrides``
     are merged into the preset's. With ``resume=RUN_DIR`` the run's own configuration is
     used and only :data:`RESUMABLE_SETTINGS` may be given. ``figure`` writes a prediction
-    figure of the final model.
+    figure of the final model; ``figure_pretrained`` (a shipped pretrained name, or
+    ``"auto"``, see :func:`resolve_figure_pretrained`) adds that model's row to it.
     """
     unknown = sorted(set(settings) - set(RUN_SETTINGS))
     if unknown:
@@ -73,7 +77,33 @@ def train(model_name, *, preset="quick", out="runs", resume=None, figure=None, m
     else:
         config = resolve_config(model_name, preset, settings, model_overrides)
         rundir.ensure_writable(out)
-    return _run(config, out=out, resume=resume, figure=figure, stream=stream)
+    figure_pretrained = resolve_figure_pretrained(figure_pretrained, figure, config, stream=stream)
+    return _run(config, out=out, resume=resume, figure=figure, figure_pretrained=figure_pretrained, stream=stream)
+
+
+def resolve_figure_pretrained(name, figure, config, stream=None):
+    """The shipped pretrained model whose row the figure gets, or None; checked before training.
+
+    ``name``: a :func:`~framepred_tf.models.pretrained.list_pretrained` name, or
+    :data:`AUTO_PRETRAINED` for the shipped ``<model>-cpu`` of ``config["model"]`` when
+    there is one (else None, said in one log line). One-line errors: ``name`` without a
+    ``figure``, an unknown name, a run whose frames are not Moving MNIST's.
+    """
+    if not name:
+        return None
+    if not figure:
+        raise FramepredError(f"--figure-pretrained {name} needs --figure PATH (the figure that gets its row)")
+    if name == AUTO_PRETRAINED:
+        name = f"{config['model']}-cpu"
+        if name not in list_pretrained():
+            print(f"framepred-tf: no shipped pretrained {name}; the figure shows truth and this run only",
+                  file=stream or sys.stderr)
+            return None
+    pretrained_entry(name)  # an unknown name: one line listing the known ones
+    if config.get("data", "moving_mnist") != "moving_mnist":
+        raise FramepredError(f"--figure-pretrained {name}: pretrained models predict Moving MNIST frames, "
+                             f"and {config['model']} is trained on {config.get('data')}")
+    return name
 
 
 def resolve_config(model_name, preset, settings=None, model_overrides=None):
@@ -140,13 +170,14 @@ def resumed_config(run_dir, model_name, settings, model_overrides):
     return config
 
 
-def _run(config, *, out, resume, figure, stream):
+def _run(config, *, out, resume, figure, figure_pretrained, stream):
     keras.utils.set_random_seed(config["seed"])
     with run_environment(config["precision"], config["strategy"]) as distribution:
-        return _run_with(distribution, config, out=out, resume=resume, figure=figure, stream=stream)
+        return _run_with(distribution, config, out=out, resume=resume, figure=figure,
+                         figure_pretrained=figure_pretrained, stream=stream)
 
 
-def _run_with(distribution, config, *, out, resume, figure, stream):
+def _run_with(distribution, config, *, out, resume, figure, figure_pretrained, stream):
     run_dir = _output_dir(out, config, distribution, resume)
     try:
         data = build_run_data(config, resume or run_dir)
@@ -168,7 +199,8 @@ def _run_with(distribution, config, *, out, resume, figure, stream):
     with distribution.lost_workers_reported(run_dir):
         _fit(model, data, config, run_dir, start, stream)
     if figure:
-        save_prediction(model, *data.sample, figure, title=f"{config['model']} after training")
+        compare = {f"pretrained {figure_pretrained}": from_pretrained(figure_pretrained)} if figure_pretrained else None
+        save_prediction(model, *data.sample, figure, title=f"{config['model']} after training", compare=compare)
     return run_dir
 
 

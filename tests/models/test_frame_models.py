@@ -245,3 +245,16 @@ def test_frame_cross_entropy_matches_numpy():
     p[0, 0, 0, 0, 0] = 0.0  # exercises the clipping
     assert float(frame_cross_entropy(y, p)) == pytest.approx(numpy_frame_bce(y, p), rel=1e-5)
     assert framepred_tf.__version__
+
+
+@pytest.mark.parametrize("name", ["convlstm", "encoder_forecaster"])
+def test_initial_readout_bias_starts_every_pixel_at_its_sigmoid(name):
+    model = tiny(name, initial_readout_bias=-3.0)
+    x, _ = example_batch(name)
+    model(x)
+    # With the read-out kernel zeroed, only the bias reaches the sigmoid: every predicted
+    # pixel is sigmoid(-3), whatever the ConvLSTM states hold.
+    readout = model.readout
+    readout.kernel.assign(np.zeros(readout.kernel.shape, "float32"))
+    np.testing.assert_allclose(np.asarray(model(x)), 1.0 / (1.0 + np.exp(3.0)), rtol=1e-5)
+    assert type(model).from_config(model.get_config()).initial_readout_bias == -3.0
