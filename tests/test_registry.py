@@ -25,7 +25,7 @@ def test_registry_names_are_the_registered_models():
 def test_unknown_model_and_preset_are_one_line_errors():
     with pytest.raises(FramepredError, match=r"unknown model 'nope'; choose one of: cnn_lstm, convlstm, "):
         registry.check_model_name("nope")
-    with pytest.raises(FramepredError, match=r"unknown preset 'nope' for convlstm; choose one of: paper, quick"):
+    with pytest.raises(FramepredError, match=r"unknown preset 'nope' for convlstm; choose one of: cpu, paper, quick"):
         registry.check_preset("convlstm", "nope")
     with pytest.raises(FramepredError, match=r"no experiment presets for model 'vqa_lstm'"):
         registry.check_preset("vqa_lstm", "quick")
