@@ -8,10 +8,13 @@ factor from the seed "Neural Scene" log, seed 000; once per epoch is our choice)
 epochs (our choice). See ``PAPER_SCHEDULE`` in ``experiments/__init__.py``.
 
 Quick preset: ``framepred-tf train convlstm --preset quick`` (``make demo``). On the 2-core
-AMD EPYC dev box (avx512_bf16, 2026-12-02) it took 12 min 58 s and scored 566.1 nats/frame on
-``research`` (frame 1 392.4, frame 10 647.7; mean training frame 654.6); the same recipe
-run 27 minutes (``--epochs 36 --override teacher_forcing_steps=1000 --time-limit 27``) 544.4
-(frame 10 636.1). The digits still merge into one blob by frame 6-7 (docs/RESULTS.md).
+Ice Lake Xeon (float32: no bf16 there, 2026-12-07) its 9.5-minute screen version (``--time-limit
+9.5``, ~650 steps of 8) scored 534.8 nats/frame on ``research`` (frame 1 335.1, frame 10 640.9;
+mean training frame 654.6), against 609.1 (frame 10 661.4) for 300 steps of 32 in the same
+time. The digits still fade to grey by frame 5-6 (docs/RESULTS.md).
+
+CPU preset: ``framepred-tf train convlstm --preset cpu``, the quick recipe for 55 minutes;
+its figures are in docs/RESULTS.md ("One hour on the CPU").
 """
 from experiments import PAPER_SCHEDULE, QUICK_SCHEDULE
 

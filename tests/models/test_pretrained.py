@@ -160,3 +160,19 @@ def test_eval_report_predict_and_models_accept_pretrained_names(shipped, run_dir
     print_pretrained()
     listing = capsys.readouterr().out
     assert "tiny-convlstm" in listing and "600.0 (n=3)" in listing
+
+
+def test_shipped_convlstm_cpu_scores_what_its_manifest_says_on_research():
+    """The shipped weights are the trained ones: on 64 research sequences they score near the
+    manifest's 1,000-sequence figure and far below the mean training frame (654.6)."""
+    from framepred_tf.data.test_sets import test_set
+
+    assert "convlstm-cpu" in pretrained.list_pretrained(pretrained.DEFAULT_DIR)
+    entry = pretrained.pretrained_entry("convlstm-cpu", pretrained.DEFAULT_DIR)
+    model = pretrained.from_pretrained("convlstm-cpu", pretrained.DEFAULT_DIR)
+    sequences = test_set("research", size=64, digits=entry["config"]["digits"])[..., np.newaxis]
+    predictions = np.clip(np.asarray(model(sequences[:, :10])), 1e-7, 1 - 1e-7)
+    truth = sequences[:, 10:]
+    per_frame = -(truth * np.log(predictions) + (1 - truth) * np.log(1 - predictions)).sum(axis=(2, 3, 4))
+    assert per_frame.mean() < 654.6 - 50
+    assert abs(per_frame.mean() - entry["research"]["cross_entropy"]) < 30
