@@ -9,7 +9,7 @@ from framepred_tf.models import ModelArgumentError, get_model
 
 def test_unknown_override_names_the_argument_and_the_accepted_ones():
     with pytest.raises(FramepredError, match=r"bad override for model 'convlstm': unknown argument\(s\) widths; "
-                                             r"convlstm takes filters, kernel_size, output_frames"):
+                                             r"convlstm takes filters, initial_readout_bias, kernel_size, output_frames"):
         get_model("convlstm", widths=3)
 
 
