@@ -13,8 +13,12 @@ Ice Lake Xeon (float32: no bf16 there, 2026-12-07) its 9.5-minute screen version
 mean training frame 654.6), against 609.1 (frame 10 661.4) for 300 steps of 32 in the same
 time. The digits still fade to grey by frame 5-6 (docs/RESULTS.md).
 
-CPU preset: ``framepred-tf train convlstm --preset cpu``, the quick recipe for 55 minutes;
-its figures are in docs/RESULTS.md ("One hour on the CPU").
+As ``make demo`` runs it (9-minute limit, step 603, 9 min 10 s in all): 541.5 (frame 10 645.1).
+
+CPU preset: ``framepred-tf train convlstm --preset cpu``, the quick recipe for 55 minutes. On
+the same machine it stopped after step 4,101 and scored 404.7 on ``research`` (frame 1
+272.3, frame 10 486.5), keeping both digits as blobs on their paths to frame 8-10; its
+weights ship as ``from_pretrained("convlstm-cpu")`` (docs/RESULTS.md, with its curve).
 """
 from experiments import PAPER_SCHEDULE, QUICK_SCHEDULE
 
