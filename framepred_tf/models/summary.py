@@ -16,7 +16,11 @@ def print_registry():
     print(f"{'model':<22}{'parameters':>14}  input")
     for name in list_models():
         cls = model_class(name)
-        print(f"{name:<22}{default_parameter_count(name):>14,}  {cls.default_input_shape}")
+        if hasattr(cls, "default_input_shape"):
+            print(f"{name:<22}{default_parameter_count(name):>14,}  {cls.default_input_shape}")
+        else:
+            # A VQA model's input sizes (vocabulary, answers, image or features) come from its data.
+            print(f"{name:<22}{'(from data)':>14}  image or features + question (framepred-tf vqa train)")
     print_pretrained()
 
 
