@@ -25,3 +25,41 @@ def _isolated_data_cache(tmp_path_factory):
     if "FRAMEPRED_DATA_DIR" not in os.environ:
         os.environ["FRAMEPRED_DATA_DIR"] = str(tmp_path_factory.mktemp("framepred-data"))
     yield
+
+
+# A tiny ConvLSTM run and its export as the pretrained model "tiny-convlstm", shared by the
+# pretrained-weights and figure tests (tests/models/test_pretrained.py, tests/training/test_figures.py).
+TINY_CONVLSTM_COMMAND = "framepred-tf train convlstm --preset quick --override filters=(4,) --override patch_size=4"
+TINY_RESEARCH_FIGURES = {"test_set": "research", "size": 3, "cross_entropy": 600.0}
+
+
+@pytest.fixture(scope="session")
+def tiny_convlstm_run(tmp_path_factory):
+    """A run directory shaped like a real one, with a tiny ConvLSTM (4 filters, 4x4 patches) as ``best.keras``."""
+    import json
+
+    import keras
+    import numpy as np
+
+    from framepred_tf import models
+
+    run = tmp_path_factory.mktemp("runs") / "convlstm-20240101-000000"
+    run.mkdir()
+    keras.utils.set_random_seed(3)
+    model = models.get_model("convlstm", filters=(4,), kernel_size=3, patch_size=4)
+    model(np.zeros((1, 10, 64, 64, 1), np.float32))
+    model.save(run / "best.keras")
+    (run / "config.json").write_text(json.dumps({"model": "convlstm", "preset": "quick", "digits": "mnist5k"}))
+    return str(run)
+
+
+@pytest.fixture
+def shipped_tiny_convlstm(tiny_convlstm_run, tmp_path, monkeypatch):
+    """A pretrained folder holding the tiny run as ``tiny-convlstm``, made the default folder."""
+    from framepred_tf.models import pretrained
+
+    folder = tmp_path / "pretrained"
+    pretrained.export_pretrained(tiny_convlstm_run, "tiny-convlstm", research_figures=TINY_RESEARCH_FIGURES,
+                                 command=TINY_CONVLSTM_COMMAND, directory=folder)
+    monkeypatch.setenv(pretrained.ENV_VAR, str(folder))
+    return folder

@@ -18,33 +18,10 @@ from framepred_tf.errors import FramepredError
 from framepred_tf.evaluation import evaluate, report
 from framepred_tf.models import pretrained
 
+from tests.conftest import TINY_CONVLSTM_COMMAND, TINY_RESEARCH_FIGURES
 from tests.evaluation.conftest import fake_loader, fake_training_generator, moving_squares
 
-COMMAND = "framepred-tf train convlstm --preset quick --override filters=(4,)"
-FIGURES = {"test_set": "research", "size": 3, "cross_entropy": 600.0}
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    """A run directory with a tiny real ConvLSTM as ``best.keras``."""
-    run = tmp_path_factory.mktemp("runs") / "convlstm-20240101-000000"
-    run.mkdir()
-    keras.utils.set_random_seed(3)
-    model = models.get_model("convlstm", filters=(4,), kernel_size=3)
-    model(np.zeros((1, 10, 64, 64, 1), np.float32))
-    model.save(run / "best.keras")
-    (run / "config.json").write_text(json.dumps({"model": "convlstm", "preset": "quick", "digits": "mnist5k"}))
-    return str(run)
-
-
-@pytest.fixture
-def shipped(run_dir, tmp_path, monkeypatch):
-    """A pretrained folder holding the tiny run as ``tiny-convlstm``, made the default folder."""
-    folder = tmp_path / "pretrained"
-    pretrained.export_pretrained(run_dir, "tiny-convlstm", research_figures=FIGURES, command=COMMAND,
-                                 directory=folder)
-    monkeypatch.setenv(pretrained.ENV_VAR, str(folder))
-    return folder
+COMMAND, FIGURES = TINY_CONVLSTM_COMMAND, TINY_RESEARCH_FIGURES
 
 
 def _frames(n=2, seed=0):
@@ -66,22 +43,22 @@ def test_shipped_manifest_is_valid_and_every_file_matches_its_checksum():
         assert entry["command"].startswith("framepred-tf train") and "cross_entropy" in entry["research"]
 
 
-def test_export_then_load_gives_the_runs_outputs(shipped, run_dir):
+def test_export_then_load_gives_the_runs_outputs(shipped_tiny_convlstm, tiny_convlstm_run):
     assert models.list_pretrained() == ["tiny-convlstm"]
     entry = pretrained.read_manifest()["tiny-convlstm"]
-    path = shipped / "tiny-convlstm.keras"
+    path = shipped_tiny_convlstm / "tiny-convlstm.keras"
     assert entry["sha256"] == pretrained.file_sha256(path) and entry["bytes"] == path.stat().st_size
     assert entry["command"] == COMMAND and entry["research"] == FIGURES and entry["config"]["model"] == "convlstm"
     loaded = models.from_pretrained("tiny-convlstm")
-    original = keras.saving.load_model(os.path.join(run_dir, "best.keras"), compile=False)
+    original = keras.saving.load_model(os.path.join(tiny_convlstm_run, "best.keras"), compile=False)
     frames = _frames()
     out = keras.ops.convert_to_numpy(loaded(frames))
     assert out.shape == (2, 10, 64, 64, 1) and out.min() >= 0 and out.max() <= 1
     np.testing.assert_array_equal(out, keras.ops.convert_to_numpy(original(frames)))
 
 
-def test_corrupt_or_missing_file_is_refused_naming_it(shipped):
-    path = shipped / "tiny-convlstm.keras"
+def test_corrupt_or_missing_file_is_refused_naming_it(shipped_tiny_convlstm):
+    path = shipped_tiny_convlstm / "tiny-convlstm.keras"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF
     path.write_bytes(bytes(data))
@@ -94,7 +71,7 @@ def test_corrupt_or_missing_file_is_refused_naming_it(shipped):
     assert str(path) in str(error.value)
 
 
-def test_unknown_name_lists_the_known_ones(shipped, tmp_path, capsys):
+def test_unknown_name_lists_the_known_ones(shipped_tiny_convlstm, tmp_path, capsys):
     with pytest.raises(FramepredError, match="unknown pretrained model 'nope'; known names: tiny-convlstm"):
         models.from_pretrained("nope")
     assert cli.main(["eval", "--pretrained", "nope", "--test-size", "2", "--out", str(tmp_path)]) == 2
@@ -102,14 +79,14 @@ def test_unknown_name_lists_the_known_ones(shipped, tmp_path, capsys):
     assert line == "framepred-tf: error: unknown pretrained model 'nope'; known names: tiny-convlstm"
 
 
-def test_export_refuses_what_cannot_be_shipped(run_dir, tmp_path, monkeypatch):
+def test_export_refuses_what_cannot_be_shipped(tiny_convlstm_run, tmp_path, monkeypatch):
     with pytest.raises(FramepredError, match="must be lower-case"):
-        pretrained.export_pretrained(run_dir, "Bad Name", research_figures=FIGURES, command=COMMAND,
+        pretrained.export_pretrained(tiny_convlstm_run, "Bad Name", research_figures=FIGURES, command=COMMAND,
                                      directory=tmp_path)
     with pytest.raises(FramepredError, match="pass command="):
-        pretrained.export_pretrained(run_dir, "tiny", research_figures=FIGURES, directory=tmp_path)
+        pretrained.export_pretrained(tiny_convlstm_run, "tiny", research_figures=FIGURES, directory=tmp_path)
     with pytest.raises(FramepredError, match="holds no research evaluation"):
-        pretrained.export_pretrained(run_dir, "tiny", command=COMMAND, directory=tmp_path)
+        pretrained.export_pretrained(tiny_convlstm_run, "tiny", command=COMMAND, directory=tmp_path)
     wrong = tmp_path / "wrong-run"
     wrong.mkdir()
     inputs = keras.Input((16, 32, 32, 3))
@@ -119,12 +96,13 @@ def test_export_refuses_what_cannot_be_shipped(run_dir, tmp_path, monkeypatch):
         pretrained.export_pretrained(wrong, "tiny", research_figures=FIGURES, command=COMMAND, directory=tmp_path)
     monkeypatch.setattr(pretrained, "MAX_FILE_BYTES", 1000)
     with pytest.raises(FramepredError, match="over the 0.001 MB limit"):
-        pretrained.export_pretrained(run_dir, "tiny", research_figures=FIGURES, command=COMMAND, directory=tmp_path)
+        pretrained.export_pretrained(tiny_convlstm_run, "tiny", research_figures=FIGURES, command=COMMAND,
+                                     directory=tmp_path)
     assert pretrained.list_pretrained(tmp_path) == []  # nothing was half-exported
 
 
-def test_export_reads_the_runs_stored_research_evaluation(run_dir, tmp_path):
-    run_dir = shutil.copytree(run_dir, tmp_path / "run")  # its own eval/ folder
+def test_export_reads_the_runs_stored_research_evaluation(tiny_convlstm_run, tmp_path):
+    run_dir = shutil.copytree(tiny_convlstm_run, tmp_path / "run")  # its own eval/ folder
     evaluate.run_eval([run_dir], test_sets=["research"], test_size=3, batch_size=3, loader=fake_loader(),
                       stream=io.StringIO())
     with np.load(os.path.join(run_dir, "eval", "research-n3-mnist5k.npz")) as stored:
@@ -138,7 +116,8 @@ def test_export_reads_the_runs_stored_research_evaluation(run_dir, tmp_path):
     assert research["cross_entropy_frame_10"] == pytest.approx(frame_10)
 
 
-def test_eval_report_predict_and_models_accept_pretrained_names(shipped, run_dir, tmp_path, monkeypatch, capsys):
+def test_eval_report_predict_and_models_accept_pretrained_names(shipped_tiny_convlstm, tiny_convlstm_run, tmp_path,
+                                                                 monkeypatch, capsys):
     monkeypatch.setattr(evaluate, "load_test_set", fake_loader())
     assert cli.main(["eval", "--pretrained", "tiny-convlstm", "--test-size", "3", "--out", str(tmp_path / "e")]) == 0
     assert "pretrained-tiny-convlstm on research (n=3)" in capsys.readouterr().out
@@ -151,7 +130,7 @@ def test_eval_report_predict_and_models_accept_pretrained_names(shipped, run_dir
     np.save(tmp_path / "seq.npy", moving_squares(2, seed=1))
     assert cli.main(["predict", "--pretrained", "tiny-convlstm", "--input", str(tmp_path / "seq.npy"),
                      "--out", str(tmp_path / "p")]) == 0
-    original = keras.saving.load_model(os.path.join(run_dir, "best.keras"), compile=False)
+    original = keras.saving.load_model(os.path.join(tiny_convlstm_run, "best.keras"), compile=False)
     expected = keras.ops.convert_to_numpy(original(moving_squares(2, seed=1)[:, :10, ..., np.newaxis]))[..., 0]
     np.testing.assert_allclose(np.load(tmp_path / "p" / "predictions.npy"), expected, atol=1e-6)
     from framepred_tf.models.summary import print_pretrained

@@ -1,10 +1,9 @@
 """Prediction figures with extra rows: labelled predictions, a compared pretrained model, --figure-pretrained.
 
-A tiny ConvLSTM (4x4 patches, 4 filters) is exported into a temporary pretrained folder
+A tiny ConvLSTM (4x4 patches, 4 filters; tests/conftest.py) is exported into a temporary pretrained folder
 (``FRAMEPRED_PRETRAINED_DIR``), as ``make demo --figure-pretrained`` would find a shipped one.
 """
 import io
-import json
 import os
 
 import keras
@@ -18,38 +17,16 @@ from framepred_tf.evaluation import figures as animation_figures
 from framepred_tf.models import pretrained
 from framepred_tf.training import trainer
 from framepred_tf.training.figures import gif_path, prediction_figure, save_prediction
+from tests.conftest import TINY_CONVLSTM_COMMAND, TINY_RESEARCH_FIGURES
 from tests.evaluation.conftest import moving_squares
 from tests.training.conftest import run_cli
 
-COMMAND = "framepred-tf train convlstm --preset quick --override filters=(4,) --override patch_size=4"
-FIGURES = {"test_set": "research", "size": 3, "cross_entropy": 600.0}
+COMMAND, FIGURES = TINY_CONVLSTM_COMMAND, TINY_RESEARCH_FIGURES
 
 
 def _ylabels(figure, columns):
     """The y labels of the first column of ``figure``'s axes grid, top to bottom."""
     return [axis.get_ylabel() for axis in figure.axes[::columns]]
-
-
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
-    """A run directory shaped like a real one with a tiny ConvLSTM as ``best.keras``."""
-    run = tmp_path_factory.mktemp("figure-runs") / "convlstm-20240101-000000"
-    run.mkdir()
-    keras.utils.set_random_seed(5)
-    model = models.get_model("convlstm", filters=(4,), kernel_size=3, patch_size=4)
-    model(np.zeros((1, 10, 64, 64, 1), np.float32))
-    model.save(run / "best.keras")
-    (run / "config.json").write_text(json.dumps({"model": "convlstm", "preset": "quick", "data": "moving_mnist"}))
-    return str(run)
-
-
-@pytest.fixture
-def shipped(run_dir, tmp_path, monkeypatch):
-    """A pretrained folder holding the tiny run as ``x``, made the default folder."""
-    folder = tmp_path / "pretrained"
-    pretrained.export_pretrained(run_dir, "x", research_figures=FIGURES, command=COMMAND, directory=folder)
-    monkeypatch.setenv(pretrained.ENV_VAR, str(folder))
-    return folder
 
 
 def test_a_dict_of_predictions_gives_one_row_each_below_the_truth():
@@ -74,13 +51,13 @@ def test_a_prediction_of_the_wrong_shape_is_one_line_naming_it():
     assert "\n" not in str(error.value)
 
 
-def test_save_prediction_draws_a_compared_pretrained_model(shipped, run_dir, tmp_path):
-    model = keras.saving.load_model(os.path.join(run_dir, "best.keras"), compile=False)
-    compared = models.from_pretrained("x")
+def test_save_prediction_draws_a_compared_pretrained_model(shipped_tiny_convlstm, tiny_convlstm_run, tmp_path):
+    model = keras.saving.load_model(os.path.join(tiny_convlstm_run, "best.keras"), compile=False)
+    compared = models.from_pretrained("tiny-convlstm")
     sequences = moving_squares(2, seed=4)[..., np.newaxis]
     path = tmp_path / "demo_prediction.png"
     save_prediction(model, sequences[:, :10], sequences[:, 10:], path, title="demo",
-                    compare={"pretrained x": compared})
+                    compare={"pretrained tiny-convlstm": compared})
     assert path.stat().st_size > 1000 and os.path.isfile(gif_path(path))
     with Image.open(gif_path(path)) as image:  # panels: truth, this run, the pretrained model
         assert image.n_frames == 20
@@ -102,17 +79,17 @@ def test_unknown_figure_pretrained_is_one_line_before_training(tmp_path, monkeyp
     assert os.listdir(out) == []
 
 
-def test_auto_picks_the_shipped_model_cpu_or_says_there_is_none(shipped, run_dir, tmp_path, monkeypatch):
+def test_auto_picks_the_shipped_model_cpu_or_says_there_is_none(shipped_tiny_convlstm, tiny_convlstm_run, tmp_path):
     config = {"model": "convlstm", "data": "moving_mnist"}
     stream = io.StringIO()
     assert trainer.resolve_figure_pretrained("auto", "f.png", config, stream=stream) is None
     assert stream.getvalue() == ("framepred-tf: no shipped pretrained convlstm-cpu; "
                                  "the figure shows truth and this run only\n")
-    assert trainer.resolve_figure_pretrained("x", "f.png", config) == "x"
-    pretrained.export_pretrained(run_dir, "convlstm-cpu", research_figures=FIGURES, command=COMMAND,
-                                 directory=shipped)
+    assert trainer.resolve_figure_pretrained("tiny-convlstm", "f.png", config) == "tiny-convlstm"
+    pretrained.export_pretrained(tiny_convlstm_run, "convlstm-cpu", research_figures=FIGURES, command=COMMAND,
+                                 directory=shipped_tiny_convlstm)
     stream = io.StringIO()
     assert trainer.resolve_figure_pretrained("auto", "f.png", config, stream=stream) == "convlstm-cpu"
     assert stream.getvalue() == ""
     with pytest.raises(FramepredError, match="pretrained models predict Moving MNIST frames"):
-        trainer.resolve_figure_pretrained("x", "f.png", {"model": "cnn_lstm", "data": "frame_folder"})
+        trainer.resolve_figure_pretrained("tiny-convlstm", "f.png", {"model": "cnn_lstm", "data": "frame_folder"})
