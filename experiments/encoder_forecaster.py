@@ -39,3 +39,17 @@ PRESETS = {
         "time_limit": 9.0,
     },
 }
+# The convlstm cpu preset's recipe for one hour: batches of 8 (learning is bound by the number
+# of updates on 2 cores), the read-out starting at the mean pixel (logit -3), 5,000 planned steps
+# and a 128-sequence validation set for the learning curve. No scheduled sampling: the
+# forecaster reads no frames.
+PRESETS["cpu"] = {
+    **PRESETS["quick"],
+    "model_overrides": {**PRESETS["quick"]["model_overrides"], "initial_readout_bias": -3.0},
+    "batch_size": 8,
+    "epochs": 50,
+    "steps_per_epoch": 100,
+    "val_size": 128,
+    "checkpoint_every": 100,
+    "time_limit": 55.0,
+}

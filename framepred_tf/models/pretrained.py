@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 
 import numpy as np
 
@@ -113,9 +112,11 @@ def file_sha256(path):
 
 
 def export_pretrained(run_dir, name, *, research_figures=None, command=None, directory=None):
-    """Copy ``run_dir``'s ``best.keras`` into the pretrained folder as ``name``; return the file's path.
+    """Save ``run_dir``'s ``best.keras`` into the pretrained folder as ``name``; return the file's path.
 
-    Checks first that the file is at most :data:`MAX_FILE_BYTES` and that the model maps
+    The shipped file holds the model's architecture and weights only: the optimizer state that
+    ``best.keras`` keeps for resuming (twice the weights for Adam) is left out. Checks that
+    this file is at most :data:`MAX_FILE_BYTES` and that the model maps
     ``(1, 10, 64, 64, 1)`` frames to ``(1, 10, 64, 64, 1)``. ``research_figures`` (a dict)
     defaults to the run's largest stored ``research`` evaluation (``framepred-tf eval
     RUN_DIR --test-set research``); ``command`` (the training command) defaults to the
@@ -128,11 +129,8 @@ def export_pretrained(run_dir, name, *, research_figures=None, command=None, dir
         raise FramepredError(f"pretrained name {name!r} must be lower-case letters, digits, '.', '_' or '-'")
     source = best_model_path(run_dir)
     config = read_config(run_dir)
-    size = os.path.getsize(source)
-    if size > MAX_FILE_BYTES:
-        raise FramepredError(f"{source} is {size / 1e6:.3g} MB, over the {MAX_FILE_BYTES / 1e6:g} MB limit of a "
-                             "shipped file; export a smaller model")
-    _check_frames_contract(load_model_file(source), source)
+    model = load_model_file(source)
+    _check_frames_contract(model, source)
     command = command or config.get("command")
     if not command:
         raise FramepredError(f"{run_dir}: pass command= (the command that trained the run); its config has none")
@@ -140,7 +138,11 @@ def export_pretrained(run_dir, name, *, research_figures=None, command=None, dir
     folder = pretrained_dir(directory)
     target = os.path.join(folder, f"{name}.keras")
     with atomic_path(target, suffix=".keras") as tmp:
-        shutil.copyfile(source, tmp)
+        model.save(tmp)  # loaded without compiling: no optimizer state
+        size = os.path.getsize(tmp)
+        if size > MAX_FILE_BYTES:
+            raise FramepredError(f"{source} holds a model of {size / 1e6:.3g} MB without its optimizer, over the "
+                                 f"{MAX_FILE_BYTES / 1e6:g} MB limit of a shipped file; export a smaller model")
         digest = file_sha256(tmp)
     models = read_manifest(directory)
     models[name] = {"file": os.path.basename(target), "sha256": digest, "bytes": size,

@@ -30,9 +30,12 @@ def print_pretrained():
     if not manifest:
         print("\npretrained: none installed")
         return
-    print(f"\n{'pretrained':<22}{'model':<20}research cross-entropy (nats/frame)")
+    # Columns as wide as their longest entry plus two spaces, so long names never run together.
+    name_width = max(len("pretrained"), *map(len, manifest)) + 2
+    model_width = max(len("model"), *(len(str(entry.get("model"))) for entry in manifest.values())) + 2
+    print(f"\n{'pretrained':<{name_width}}{'model':<{model_width}}research cross-entropy (nats/frame)")
     for name, entry in sorted(manifest.items()):
         research = entry.get("research") or {}
         score = research.get("cross_entropy")
         figure = f"{score:.1f} (n={research.get('size')})" if isinstance(score, (int, float)) else "-"
-        print(f"{name:<22}{str(entry.get('model')):<20}{figure}")
+        print(f"{name:<{name_width}}{str(entry.get('model')):<{model_width}}{figure}")

@@ -141,17 +141,45 @@ def test_eval_report_predict_and_models_accept_pretrained_names(shipped_tiny_con
     assert "tiny-convlstm" in listing and "600.0 (n=3)" in listing
 
 
-def test_shipped_convlstm_cpu_scores_what_its_manifest_says_on_research():
+@pytest.mark.parametrize("name", ["convlstm-cpu", "encoder_forecaster-cpu"])
+def test_shipped_weights_score_what_their_manifest_says_on_research(name):
     """The shipped weights are the trained ones: on 64 research sequences they score near the
     manifest's 1,000-sequence figure and far below the mean training frame (654.6)."""
     from framepred_tf.data.test_sets import test_set
 
-    assert "convlstm-cpu" in pretrained.list_pretrained(pretrained.DEFAULT_DIR)
-    entry = pretrained.pretrained_entry("convlstm-cpu", pretrained.DEFAULT_DIR)
-    model = pretrained.from_pretrained("convlstm-cpu", pretrained.DEFAULT_DIR)
+    assert name in pretrained.list_pretrained(pretrained.DEFAULT_DIR)
+    entry = pretrained.pretrained_entry(name, pretrained.DEFAULT_DIR)
+    model = pretrained.from_pretrained(name, pretrained.DEFAULT_DIR)
     sequences = test_set("research", size=64, digits=entry["config"]["digits"])[..., np.newaxis]
     predictions = np.clip(np.asarray(model(sequences[:, :10])), 1e-7, 1 - 1e-7)
     truth = sequences[:, 10:]
     per_frame = -(truth * np.log(predictions) + (1 - truth) * np.log(1 - predictions)).sum(axis=(2, 3, 4))
     assert per_frame.mean() < 654.6 - 50
     assert abs(per_frame.mean() - entry["research"]["cross_entropy"]) < 30
+
+
+def test_export_leaves_out_the_optimizer_state_that_best_keras_keeps(tmp_path):
+    """A trained run's best.keras holds Adam's moments for resuming; the shipped file holds none."""
+    import zipfile
+
+    import h5py
+
+    run = tmp_path / "convlstm-20240101-000000"
+    run.mkdir()
+    model = models.get_model("convlstm", filters=(4,), kernel_size=3, patch_size=4)
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    frames = _frames()
+    model.train_on_batch(frames, frames)
+    model.save(run / "best.keras")
+    (run / "config.json").write_text('{"model": "convlstm", "preset": "quick", "digits": "mnist5k"}')
+
+    def weight_groups(path):
+        with zipfile.ZipFile(path) as archive, archive.open("model.weights.h5") as weights:
+            with h5py.File(io.BytesIO(weights.read()), "r") as h5:
+                return set(h5.keys())
+
+    assert "optimizer" in weight_groups(run / "best.keras")
+    path = pretrained.export_pretrained(run, "tiny", research_figures=FIGURES, command=COMMAND, directory=tmp_path)
+    assert "optimizer" not in weight_groups(path)
+    shipped = keras.ops.convert_to_numpy(pretrained.from_pretrained("tiny", tmp_path)(frames))
+    np.testing.assert_allclose(shipped, keras.ops.convert_to_numpy(model(frames)), rtol=1e-5, atol=1e-6)

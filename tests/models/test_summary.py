@@ -13,5 +13,9 @@ def test_models_command_lists_the_registry_and_the_shipped_weights():
     names = [line.split()[0] for line in result.stdout.splitlines() if line.strip()]
     assert set(registry.model_names()) <= set(names)
     assert "3,701,249" in result.stdout  # the paper convlstm with channel peepholes (README's table)
-    assert "convlstm-cpu" in pretrained.list_pretrained(pretrained.DEFAULT_DIR)
-    assert set(pretrained.list_pretrained(pretrained.DEFAULT_DIR)) <= set(names)
+    shipped = pretrained.list_pretrained(pretrained.DEFAULT_DIR)
+    assert {"convlstm-cpu", "encoder_forecaster-cpu"} <= set(shipped)
+    rows = {parts[0]: parts for parts in (line.split() for line in result.stdout.splitlines()) if parts}
+    for name in shipped:  # name, model and figure in columns of their own
+        entry = pretrained.pretrained_entry(name, pretrained.DEFAULT_DIR)
+        assert rows[name][1:3] == [entry["model"], f"{entry['research']['cross_entropy']:.1f}"]
