@@ -13,6 +13,12 @@ EPYC dev box (avx512_bf16, 2026-12-02) the 9-minute limit stopped it at step 479
 (9 min 57 s in all); 575.2 nats/frame on ``research`` (frame 1 419.7, frame 10 649.1; the
 old batch-8 float32 preset 616.8). Its forecaster reads no frames, so there is no
 fed-back prediction to schedule; it blurs by frame 6 all the same (docs/RESULTS.md).
+
+CPU preset: ``framepred-tf train encoder_forecaster --preset cpu``, batches of 8 and the
+read-out bias for 55 minutes. On the 2-core Ice Lake Xeon (float32, 2026-12-07) it stopped
+after step 4,706 and scored 400.5 on ``research`` (frame 1 288.5, frame 10 466.0; mean
+training frame 654.6); two blobs on the true paths to frame 6-8. Its weights ship as
+``from_pretrained("encoder_forecaster-cpu")`` (docs/RESULTS.md, with its curve).
 """
 from experiments import PAPER_SCHEDULE, QUICK_SCHEDULE
 
