@@ -34,7 +34,7 @@ def _add_train(commands):
     p = commands.add_parser("train", help="train a VQA model (default: Sort-of-CLEVR, generated if missing)")
     p.add_argument("--model", choices=MODELS, default=None,
                    help="default: the preset's (quick: vqa_cnn_lstm on Sort-of-CLEVR, vqa_lstm on VQA files)")
-    p.add_argument("--preset", default="quick", help="experiments/vqa.py preset: quick (default), long or paper")
+    p.add_argument("--preset", default="quick", help="experiments/vqa.py preset: quick (default) or paper")
     p.add_argument("--data", default=None, help="Sort-of-CLEVR folder (default: $FRAMEPRED_DATA_DIR/sort_of_clevr)")
     p.add_argument("--questions", default=None, help="VQA training questions JSON")
     p.add_argument("--annotations", default=None, help="VQA training annotations JSON")

@@ -106,3 +106,8 @@ def test_cli_errors(tmp_path, capsys):
     assert "runs folder not found" in capsys.readouterr().err
     assert main(["vqa", "train", "--preset", "nope"]) == 2
     assert "unknown preset 'nope'" in capsys.readouterr().err
+    # vqa_rn has quick settings but none in paper: the error names the model and the preset to use.
+    assert main(["vqa", "train", "--model", "vqa_rn", "--preset", "paper", "--out", str(tmp_path / "runs")]) == 2
+    err = capsys.readouterr().err
+    assert "model vqa_rn has no 'paper' preset" in err and "--preset quick" in err
+    assert err.count("\n") == 1
