@@ -26,13 +26,16 @@ every ~28.8k steps), gradients clipped to +-10, batch 500, 150k iterations (~350
 the ~215k VQA v1 train questions kept; we use epochs). On Sort-of-CLEVR the paper preset
 trains Santoro et al.'s full-size CNN+MLP-style baseline on their 9,800 training images.
 """
+# Santoro et al.'s CNN (4 x 24 kernels) with batch norm; vqa train re-estimates its statistics
+# before each validation (vqa.train.recalibrate_batch_norm). Instance/group norm or none learned
+# far slower. Shared by both pixel models of the quick preset.
+_QUICK_PIXELS = {"conv_filters": [24, 24, 24, 24], "conv_norm": "batch", "embed_dim": 32}
 # FiLM fusion: the question scales/shifts the CNN's feature-map channels. On Sort-of-CLEVR it
 # learned the non-relational questions faster than concat or product fusion in our CPU trials.
-# Batch norm as in Santoro et al.; vqa train re-estimates its statistics before each
-# validation (vqa.train.recalibrate_batch_norm). Instance/group norm or none learned far slower.
-_QUICK_CNN_LSTM = {"conv_filters": [24, 24, 24, 24], "conv_norm": "batch", "embed_dim": 32, "lstm_units": 32,
-                   "lstm_layers": 2, "common_dim": 128, "fusion": "film", "mlp_units": [256, 256],
-                   "mlp_activation": "relu", "dropout": 0.1}
+_QUICK_CNN_LSTM = {**_QUICK_PIXELS, "lstm_units": 32, "lstm_layers": 2, "common_dim": 128, "fusion": "film",
+                   "mlp_units": [256, 256], "mlp_activation": "relu", "dropout": 0.1}
+_QUICK_RN = {**_QUICK_PIXELS, "lstm_units": 64, "lstm_layers": 1, "g_units": [64, 64, 64, 64],
+             "f_units": [128, 128], "dropout": 0.1}
 
 PRESETS = {
     "quick": {
@@ -45,8 +48,7 @@ PRESETS = {
         "default_model": {"synthetic": "vqa_cnn_lstm", "vqa": "vqa_lstm"},
         "models": {
             "vqa_cnn_lstm": _QUICK_CNN_LSTM,
-            "vqa_rn": {"conv_filters": [24, 24, 24, 24], "conv_norm": "batch", "embed_dim": 32, "lstm_units": 64,
-                       "lstm_layers": 1, "g_units": [64, 64, 64, 64], "f_units": [128, 128], "dropout": 0.1},
+            "vqa_rn": _QUICK_RN,
             "vqa_lstm": {"embed_dim": 64, "lstm_units": 128, "lstm_layers": 2, "common_dim": 256,
                          "mlp_units": [256], "dropout": 0.3},
             "vqa_mlp": {"embed_dim": 64, "mlp_units": [256, 256], "dropout": 0.3},
