@@ -22,6 +22,7 @@ MODEL_MODULES = {
     "encoder_forecaster": "framepred_tf.models.encoder_forecaster",
     "stae": "framepred_tf.models.stae",
     "vpn": "framepred_tf.models.vpn",
+    "vqa_attention_rn": "framepred_tf.models.vqa_attention_rn",
     "vqa_cnn_lstm": "framepred_tf.models.vqa_cnn_lstm",
     "vqa_lstm": "framepred_tf.models.vqa_lstm",
     "vqa_mlp": "framepred_tf.models.vqa_mlp",

@@ -13,6 +13,13 @@ from framepred_tf.models import register_model
 from framepred_tf.models.vqa_lstm import apply_stack, dense_stack, word_vector_matrix
 
 
+def bag_of_words(embedding, question):
+    """Sum of the word vectors of the real words: ``(B, L)`` ids -> ``(B, E)`` (0 = pad, excluded)."""
+    vectors = embedding(question)
+    real = ops.cast(ops.not_equal(question, 0), vectors.dtype)
+    return ops.sum(vectors * real[:, :, None], axis=1)
+
+
 @register_model("vqa_mlp")
 @keras.saving.register_keras_serializable(package="framepred_tf")
 class VQAMLP(keras.Model):
@@ -37,14 +44,9 @@ class VQAMLP(keras.Model):
         self.mlp = dense_stack(self.mlp_units, activation, self.dropout_rate, "mlp")
         self.classifier = keras.layers.Dense(self.num_answers, activation="softmax", name="answer")
 
-    def bag_of_words(self, question):
-        """Sum of the word vectors of the real words: ``(B, L)`` ids -> ``(B, E)``."""
-        real = ops.cast(ops.not_equal(question, 0), self.compute_dtype)
-        return ops.sum(self.embedding(question) * real[:, :, None], axis=1)
-
     def call(self, inputs, training=None):
         image = ops.cast(inputs["image"], self.compute_dtype)
-        x = ops.concatenate([self.bag_of_words(inputs["question"]), image], axis=-1)
+        x = ops.concatenate([bag_of_words(self.embedding, inputs["question"]), image], axis=-1)
         return self.classifier(apply_stack(self.mlp, x, training))
 
     def get_config(self):

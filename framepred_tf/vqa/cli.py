@@ -33,7 +33,7 @@ def _missing_command(parser):
 def _add_train(commands):
     p = commands.add_parser("train", help="train a VQA model (default: Sort-of-CLEVR, generated if missing)")
     p.add_argument("--model", choices=MODELS, default=None,
-                   help="default: the preset's (quick: vqa_cnn_lstm on Sort-of-CLEVR, vqa_lstm on VQA files)")
+                   help="default: the preset's (quick: vqa_attention_rn on Sort-of-CLEVR, vqa_lstm on VQA files)")
     p.add_argument("--preset", default="quick", help="experiments/vqa.py preset: quick (default) or paper")
     p.add_argument("--data", default=None, help="Sort-of-CLEVR folder (default: $FRAMEPRED_DATA_DIR/sort_of_clevr)")
     p.add_argument("--questions", default=None, help="VQA training questions JSON")
@@ -42,7 +42,7 @@ def _add_train(commands):
     p.add_argument("--val-annotations", default=None, help="VQA validation annotations JSON")
     p.add_argument("--features", default=None, help="image features: .npz/.h5 (image_ids, features), .npy or .mat")
     p.add_argument("--feature-ids", default=None, help="image-id map text file for .npy/.mat features")
-    p.add_argument("--images", default=None, help="image folder for the pixel models (vqa_cnn_lstm, vqa_rn) on VQA files")
+    p.add_argument("--images", default=None, help="image folder for the pixel models (vqa_cnn_lstm, vqa_rn, vqa_attention_rn) on VQA files")
     p.add_argument("--word-vectors", default=None, help="GloVe-format text file initialising the word embedding")
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--batch-size", type=int, default=None)

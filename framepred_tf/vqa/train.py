@@ -24,7 +24,7 @@ from framepred_tf.vqa import synthetic
 from framepred_tf.vqa.metric import evaluate_results, write_results
 
 FEATURE_MODELS = ("vqa_lstm", "vqa_mlp")  # precomputed image features
-PIXEL_MODELS = ("vqa_cnn_lstm", "vqa_rn")  # learn from pixels through their own CNN
+PIXEL_MODELS = ("vqa_cnn_lstm", "vqa_rn", "vqa_attention_rn")  # learn from pixels through their own CNN
 MODELS = FEATURE_MODELS + PIXEL_MODELS
 QUESTION_VOCAB, ANSWER_VOCAB, BASELINES, EVAL_NAME = (
     "question_vocab.json", "answer_vocab.json", "baselines.json", "eval.json")

@@ -7,8 +7,9 @@ import pytest
 
 from framepred_tf.cli import main
 
-TINY_CNN = ["--override", "conv_filters=[4,4]", "--override", "lstm_units=8", "--override", "lstm_layers=1",
-            "--override", "embed_dim=8", "--override", "common_dim=16", "--override", "mlp_units=[16]"]
+# The quick preset's default Sort-of-CLEVR model (vqa_attention_rn), shrunk.
+TINY_DEFAULT = ["--override", "conv_filters=[4,4]", "--override", "embed_dim=8", "--override", "question_dim=8",
+                "--override", "attention_dim=8", "--override", "g_units=[16]", "--override", "f_units=[16]"]
 EVAL_KEYS = {"overall", "per_answer_type", "relational", "non_relational", "published", "table",
              "majority_baseline", "majority_baseline_per_kind",
              "question_type_prior_baseline", "question_type_prior_baseline_per_kind"}
@@ -25,9 +26,9 @@ def test_synthetic_train_and_eval_write_the_fixed_files(tmp_path, capsys):
     data, runs = tmp_path / "soc", tmp_path / "runs"
     assert main(["vqa", "make-synthetic", "--out", str(data), "--train-images", "6", "--val-images", "2"]) == 0
     assert main(["vqa", "train", "--data", str(data), "--epochs", "1", "--batch-size", "40", "--out", str(runs)]
-                + TINY_CNN) == 0
+                + TINY_DEFAULT) == 0
     run = only_run(runs)
-    assert run.name.startswith("vqa_cnn_lstm-")
+    assert run.name.startswith("vqa_attention_rn-")
     for name in ("config.json", "best.keras", "history.csv", "question_vocab.json", "answer_vocab.json"):
         assert (run / name).is_file(), name
     assert main(["vqa", "eval", "--runs", str(runs)]) == 0

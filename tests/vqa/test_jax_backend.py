@@ -22,10 +22,13 @@ def test_vqa_models_train_and_agree_after_reload_on_jax(tmp_path):
             "vqa_cnn_lstm": {{"question": questions, "image": rng.random((3, 8, 8, 3)).astype("float32"),
                              "image_index": np.arange(12, dtype=np.int32) % 3}},
         }}
+        inputs["vqa_attention_rn"] = inputs["vqa_cnn_lstm"]
         tiny = dict(vqa_lstm=dict(embed_dim=4, lstm_units=4, common_dim=8, mlp_units=[8], dropout=0.0),
                     vqa_mlp=dict(embed_dim=4, mlp_units=[8], dropout=0.0),
                     vqa_cnn_lstm=dict(conv_filters=[4], embed_dim=4, lstm_units=4, lstm_layers=1, common_dim=8,
-                                      mlp_units=[8], dropout=0.0, fusion="film"))
+                                      mlp_units=[8], dropout=0.0, fusion="film"),
+                    vqa_attention_rn=dict(conv_filters=[4], embed_dim=4, question_encoder="bag_of_words",
+                                          question_dim=4, attention_dim=4, g_units=[8], f_units=[8]))
         report = {{}}
         for name, x in inputs.items():
             keras.utils.set_random_seed(0)
@@ -41,7 +44,7 @@ def test_vqa_models_train_and_agree_after_reload_on_jax(tmp_path):
         """
     )
     report = json.loads(output.strip().splitlines()[-1])
-    assert set(report) == {"vqa_lstm", "vqa_mlp", "vqa_cnn_lstm"}
+    assert set(report) == {"vqa_lstm", "vqa_mlp", "vqa_cnn_lstm", "vqa_attention_rn"}
     for name, row in report.items():
         assert row["last"] < row["first"], f"{name}: JAX training did not lower the loss"
         assert row["gap"] < 1e-5, f"{name}: reloaded model differs on JAX"
