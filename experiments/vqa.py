@@ -15,7 +15,8 @@ strings), question attention picking the object asked about, and an RN over (tha
 object) pairs. ``--model vqa_cnn_lstm`` (a reduced CNN+MLP-style baseline with FiLM) and
 ``--model vqa_rn`` (a small full Relation Network) have quick settings too.
 Command: ``framepred-tf vqa train --preset quick`` then ``framepred-tf vqa eval``.
-Result: see docs/RESULTS.md, "VQA: the quick preset" (2-core Ice Lake Xeon, 2026-12-07).
+Result (2026-12-07, 2-core Ice Lake Xeon): 7 min 34 s with data generation; 88.67 % overall,
+78.05 % relational, 99.30 % non-relational (docs/RESULTS.md, "VQA: the quick preset").
 The previous default, ``vqa_cnn_lstm`` for 8 epochs, stalled at 68.47 % overall (73.50
 relational, 63.45 non-relational), as CNN+MLP reimplementations of Santoro et al. do.
 
