@@ -33,7 +33,7 @@ from framepred_tf.models import ModelArgumentError, check_choice, register_model
 from framepred_tf.models.vqa_cnn_lstm import CONV_NORMS, small_cnn
 from framepred_tf.models.vqa_lstm import QuestionLSTMEncoder, word_vector_matrix
 from framepred_tf.models.vqa_mlp import bag_of_words
-from framepred_tf.models.vqa_rn import cell_objects
+from framepred_tf.models.vqa_rn import image_objects
 
 QUESTION_ENCODERS = ("lstm", "bag_of_words")
 
@@ -94,11 +94,7 @@ class VQAAttentionRelationNetwork(keras.Model):
 
     def objects(self, images, training=None):
         """(U, H, W, 3) pixels in [0, 1] -> (U, N, C + 2) cell objects."""
-        if len(images.shape) != 4:
-            raise ValueError(f"vqa_attention_rn needs images (B, H, W, 3) whose CNN feature-map cells are its "
-                             f"objects, got an input of shape {tuple(images.shape)} (precomputed feature vectors "
-                             f"have no cells)")
-        return cell_objects(self.cnn(ops.cast(images, self.compute_dtype), training=training))
+        return image_objects(self, images, training)
 
     def encode_question(self, question, training=None):
         """(B, L) right-aligned word ids -> the LSTM's final states or the summed word vectors."""

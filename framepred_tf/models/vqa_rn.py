@@ -43,6 +43,18 @@ def cell_objects(maps):
     return ops.reshape(ops.concatenate([maps, grid], axis=-1), (-1, height * width, channels + 2))
 
 
+def image_objects(model, images, training=None):
+    """(U, H, W, 3) pixels in [0, 1] -> (U, N, C + 2) objects of ``model.cnn``'s final map.
+
+    A one-line error naming ``model`` for anything but images (feature vectors have no cells).
+    """
+    if len(images.shape) != 4:
+        raise ValueError(f"{model.registry_name} needs images (B, H, W, 3) whose CNN feature-map cells are its "
+                         f"objects, got an input of shape {tuple(images.shape)} (precomputed feature vectors have "
+                         f"no cells)")
+    return cell_objects(model.cnn(ops.cast(images, model.compute_dtype), training=training))
+
+
 @register_model("vqa_rn")
 @keras.saving.register_keras_serializable(package="framepred_tf")
 class VQARelationNetwork(keras.Model):
@@ -88,10 +100,7 @@ class VQARelationNetwork(keras.Model):
 
     def objects(self, images, training=None):
         """(U, H, W, 3) pixels in [0, 1] -> (U, N, C + 2) objects (see :func:`cell_objects`)."""
-        if len(images.shape) != 4:
-            raise ValueError(f"vqa_rn needs images (B, H, W, 3) whose CNN feature-map cells are its objects, "
-                             f"got an input of shape {tuple(images.shape)} (precomputed feature vectors have no cells)")
-        return cell_objects(self.cnn(ops.cast(images, self.compute_dtype), training=training))
+        return image_objects(self, images, training)
 
     def relate(self, objects, question, image_index=None):
         """Σ_{i,j} g_θ(o_i, o_j, q) / N²: objects (U, N, D), question vectors (B, Q) -> (B, g_units[-1]).
