@@ -14,6 +14,9 @@ mean training frame 654.6), against 609.1 (frame 10 661.4) for 300 steps of 32 i
 time. The digits still fade to grey by frame 5-6 (docs/RESULTS.md).
 
 As ``make demo`` runs it (9-minute limit, step 603, 9 min 10 s in all): 541.5 (frame 10 645.1).
+On the 2-core AMD EPYC (Zen 4, avx512_bf16, 2026-12-07), where it runs in bfloat16 and finishes
+all 1,000 steps in 5 min 27 s: 510.3 (frame 10 606.1); with ``--precision float32``, 7 min 25 s and
+510.5 (frame 10 607.2).
 
 CPU preset: ``framepred-tf train convlstm --preset cpu``, the quick recipe for 55 minutes. On
 the same machine it stopped after step 4,101 and scored 404.7 on ``research`` (frame 1

@@ -19,11 +19,11 @@ from framepred_tf.errors import FramepredError
 from framepred_tf.training import rundir
 from framepred_tf.utils.io import atomic_path, write_text_atomic
 
-CSV_COLUMNS = ("run", "model", "preset", "epoch", "minutes", "val_loss")
+CSV_COLUMNS = ("run", "model", "preset", "precision", "epoch", "minutes", "val_loss")
 
 
 def run_points(run_dir):
-    """Rows ``{run, model, preset, epoch, minutes, val_loss}`` of one run, in epoch order.
+    """Rows ``{run, model, preset, precision, epoch, minutes, val_loss}`` of one run, in epoch order.
 
     Epochs without a finite ``val_loss`` or without a wall-clock row are left out. A
     one-line error naming ``run_dir`` if its ``config.json``, ``history.csv`` or
@@ -39,7 +39,8 @@ def run_points(run_dir):
         loss, elapsed = _number(row.get("val_loss")), _number(minutes.get(row.get("epoch")))
         if loss is not None and elapsed is not None:
             points.append({"run": name, "model": config.get("model", "?"), "preset": config.get("preset", "?"),
-                           "epoch": int(row["epoch"]), "minutes": elapsed, "val_loss": loss})
+                           "precision": config.get("precision", "?"), "epoch": int(row["epoch"]),
+                           "minutes": elapsed, "val_loss": loss})
     if not points:
         raise FramepredError(f"{run_dir} has no epoch with both a val_loss in {rundir.HISTORY_NAME} and a row in "
                              f"{rundir.WALLCLOCK_NAME}; train it for an epoch first")
@@ -47,10 +48,23 @@ def run_points(run_dir):
 
 
 def curve_labels(runs):
-    """``"<model> <preset>"`` of each run's points; runs sharing one also get their run name."""
+    """``"<model> <preset>"`` of each run's points, told apart where runs share one.
+
+    Runs sharing a label get their precision if that differs between them (a bfloat16 run
+    beside a float32 one), else their run name.
+    """
     labels = [f"{points[0]['model']} {points[0]['preset']}" for points in runs]
-    return [f"{label} ({points[0]['run']})" if labels.count(label) > 1 else label
-            for label, points in zip(labels, runs)]
+
+    def told_apart(label, points):
+        sharing = [other for other, name in zip(runs, labels) if name == label]
+        if len(sharing) == 1:
+            return label
+        precisions = [other[0]["precision"] for other in sharing]
+        if precisions.count(points[0]["precision"]) == 1:
+            return f"{label}, {points[0]['precision']}"
+        return f"{label} ({points[0]['run']})"
+
+    return [told_apart(label, points) for label, points in zip(labels, runs)]
 
 
 def curves_figure(runs, baseline=None, baseline_label=None):

@@ -9,10 +9,10 @@ HISTORY = "epoch,step,loss,val_loss,lr\n1,10,900.5,800.25,0.001\n2,20,700.0,650.
 WALLCLOCK = "epoch,step,train_minutes\n1,10,1.5\n2,20,3.25\n3,30,4.0\n"
 
 
-def _fake_run(parent, name, model, preset, history=HISTORY, wallclock=WALLCLOCK):
+def _fake_run(parent, name, model, preset, history=HISTORY, wallclock=WALLCLOCK, precision="float32"):
     run = parent / name
     run.mkdir()
-    (run / "config.json").write_text(json.dumps({"model": model, "preset": preset}))
+    (run / "config.json").write_text(json.dumps({"model": model, "preset": preset, "precision": precision}))
     if history is not None:
         (run / "history.csv").write_text(history)
     if wallclock is not None:
@@ -32,11 +32,12 @@ def test_two_runs_give_a_png_and_the_plotted_points(tmp_path):
     assert out.stat().st_size > 1000 and str(out) in stdout
     with open(tmp_path / "plots" / "curves.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["run", "model", "preset", "epoch", "minutes", "val_loss"]
-    assert [(r["run"], r["model"], r["preset"], r["epoch"], float(r["minutes"]), float(r["val_loss"])) for r in rows] == [
-        ("convlstm-20240101-000000", "convlstm", "quick", "1", 1.5, 800.25),
-        ("convlstm-20240101-000000", "convlstm", "quick", "2", 3.25, 650.5),  # epoch 3 has no val_loss
-        ("stae-20240102-000000", "stae", "paper", "1", 0.75, 1.5),
+    assert list(rows[0]) == ["run", "model", "preset", "precision", "epoch", "minutes", "val_loss"]
+    assert [(r["run"], r["model"], r["preset"], r["precision"], r["epoch"], float(r["minutes"]), float(r["val_loss"]))
+            for r in rows] == [
+        ("convlstm-20240101-000000", "convlstm", "quick", "float32", "1", 1.5, 800.25),
+        ("convlstm-20240101-000000", "convlstm", "quick", "float32", "2", 3.25, 650.5),  # epoch 3 has no val_loss
+        ("stae-20240102-000000", "stae", "paper", "float32", "1", 0.75, 1.5),
     ]
     assert sorted(os.listdir(tmp_path / "plots")) == ["curves.csv", "curves.png"]  # no temporaries left
 
@@ -47,6 +48,14 @@ def test_labels_are_model_and_preset_and_tell_apart_runs_sharing_them(tmp_path):
     runs = [run_points(_fake_run(tmp_path, name, "convlstm", "quick")) for name in ("a", "b")]
     runs.append(run_points(_fake_run(tmp_path, "c", "vpn", "quick")))
     assert curve_labels(runs) == ["convlstm quick (a)", "convlstm quick (b)", "vpn quick"]
+
+
+def test_runs_sharing_model_and_preset_are_told_apart_by_precision_where_it_differs(tmp_path):
+    from framepred_tf.training.curves import curve_labels, run_points
+
+    runs = [run_points(_fake_run(tmp_path, name, "convlstm", "quick", precision=precision))
+            for name, precision in (("a", "mixed_bfloat16"), ("b", "float32"), ("c", "float32"))]
+    assert curve_labels(runs) == ["convlstm quick, mixed_bfloat16", "convlstm quick (b)", "convlstm quick (c)"]
 
 
 def _one_line_error(argv):
