@@ -8,11 +8,13 @@ optimizer, §3.4: the seed log does not name its own); mini-batches of 16, 625 s
 sequences) per epoch and 2,000 validation sequences (Shi et al. 2015's set-up, see
 ``PAPER_SCHEDULE`` in ``experiments/__init__.py``); 30 epochs (our choice).
 
-Quick preset: ``framepred-tf train encoder_forecaster --preset quick``. On the 2-core AMD
-EPYC dev box (avx512_bf16, 2026-12-02) the 9-minute limit stopped it at step 479 of 600
-(9 min 57 s in all); 575.2 nats/frame on ``research`` (frame 1 419.7, frame 10 649.1; the
-old batch-8 float32 preset 616.8). Its forecaster reads no frames, so there is no
-fed-back prediction to schedule; it blurs by frame 6 all the same (docs/RESULTS.md).
+Quick preset: ``framepred-tf train encoder_forecaster --preset quick``: the convlstm quick
+recipe (batches of 8, the read-out bias, 1,000 steps of Adam with a warm-up cosine). On the 2-core
+AMD EPYC (Zen 4, avx512_bf16, 2026-12-07) it finished all 1,000 steps in 7 min 05 s and scored
+502.7 nats/frame on ``research`` (frame 1 338.0, frame 10 600.4; mean training frame 654.6).
+The previous quick preset (batches of 32, 600 steps, no read-out bias) was cut by the 9-minute
+limit at step 479 on an AMD EPYC box (2026-12-02) and scored 575.2 (frame 10 649.1). Its
+forecaster reads no frames, so there is no fed-back prediction to schedule (docs/RESULTS.md).
 
 CPU preset: ``framepred-tf train encoder_forecaster --preset cpu``, batches of 8 and the
 read-out bias for 55 minutes. On the 2-core Ice Lake Xeon (float32, 2026-12-07) it stopped
@@ -30,12 +32,14 @@ PRESETS = {
     },
     "quick": {
         **QUICK_SCHEDULE,
-        "model_overrides": {"filters": (32, 32, 32), "kernel_size": 3},
-        # bfloat16 where the CPU has it and batches of 32, Adam with a warm-up cosine schedule:
-        # the convlstm quick preset's recipe. The time limit keeps the run inside 10 minutes.
+        # The read-out starts at the mean pixel (logit -3) instead of 0.5 everywhere.
+        "model_overrides": {"filters": (32, 32, 32), "kernel_size": 3, "initial_readout_bias": -3.0},
+        # bfloat16 where the CPU has it, batches of 8 (on 2 cores learning is bound by the number
+        # of updates), Adam with a warm-up cosine schedule: the convlstm quick preset's recipe.
+        # The time limit keeps the run inside 10 minutes on slower CPUs.
         "precision": "auto",
-        "batch_size": 32,
-        "epochs": 12,
+        "batch_size": 8,
+        "epochs": 20,
         "steps_per_epoch": 50,
         "optimizer": "adam",
         "lr": 2e-3,
@@ -45,14 +49,10 @@ PRESETS = {
         "time_limit": 9.0,
     },
 }
-# The convlstm cpu preset's recipe for one hour: batches of 8 (learning is bound by the number
-# of updates on 2 cores), the read-out starting at the mean pixel (logit -3), 5,000 planned steps
-# and a 128-sequence validation set for the learning curve. No scheduled sampling: the
-# forecaster reads no frames.
+# The quick recipe for one hour: 5,000 planned steps and a 128-sequence validation set for the
+# learning curve. No scheduled sampling: the forecaster reads no frames.
 PRESETS["cpu"] = {
     **PRESETS["quick"],
-    "model_overrides": {**PRESETS["quick"]["model_overrides"], "initial_readout_bias": -3.0},
-    "batch_size": 8,
     "epochs": 50,
     "steps_per_epoch": 100,
     "val_size": 128,
