@@ -33,7 +33,7 @@ from framepred_tf.models import ModelArgumentError, check_choice, register_model
 from framepred_tf.models.vqa_cnn_lstm import CONV_NORMS, small_cnn
 from framepred_tf.models.vqa_lstm import QuestionLSTMEncoder, word_vector_matrix
 from framepred_tf.models.vqa_mlp import bag_of_words
-from framepred_tf.models.vqa_rn import image_objects
+from framepred_tf.models.vqa_rn import answer_probabilities, image_objects, relation_layers
 
 QUESTION_ENCODERS = ("lstm", "bag_of_words")
 
@@ -84,13 +84,8 @@ class VQAAttentionRelationNetwork(keras.Model):
         # g_θ's first layer split by input, as in vqa_rn: W [a; o_j; q] = W_o o_j + W_aq [a; q].
         self.g_object = keras.layers.Dense(self.g_units[0], use_bias=False, name="g_1_object")
         self.g_anchor = keras.layers.Dense(self.g_units[0], name="g_1_anchor_question")
-        self.g_rest = [keras.layers.Dense(units, activation="relu", name=f"g_{index + 2}")
-                       for index, units in enumerate(self.g_units[1:])]
-        self.f_hidden = [keras.layers.Dense(units, activation="relu", name=f"f_{index + 1}")
-                         for index, units in enumerate(self.f_units)]
-        self.f_dropout = keras.layers.Dropout(self.dropout_rate)
-        # float32 probabilities under a mixed-precision policy, for a stable cross-entropy.
-        self.classifier = keras.layers.Dense(self.num_answers, activation="softmax", dtype="float32", name="answer")
+        self.g_rest, self.f_hidden, self.f_dropout, self.classifier = relation_layers(
+            self.g_units, self.f_units, self.dropout_rate, self.num_answers)
 
     def objects(self, images, training=None):
         """(U, H, W, 3) pixels in [0, 1] -> (U, N, C + 2) cell objects."""
@@ -129,9 +124,7 @@ class VQAAttentionRelationNetwork(keras.Model):
         _, anchor, objects = self.attend(objects, question, inputs.get("image_index"))
         hidden = ops.concatenate([ops.cast(self.relate(objects, anchor, question), self.compute_dtype),
                                   anchor, question], axis=-1)
-        for layer in self.f_hidden:
-            hidden = layer(hidden)
-        return self.classifier(self.f_dropout(hidden, training=training))
+        return answer_probabilities(self, hidden, training)
 
     def get_config(self):
         config = super().get_config()

@@ -55,6 +55,28 @@ def image_objects(model, images, training=None):
     return cell_objects(model.cnn(ops.cast(images, model.compute_dtype), training=training))
 
 
+def relation_layers(g_units, f_units, dropout, num_answers):
+    """``(g_rest, f_hidden, f_dropout, classifier)``: the layers of an RN after g_θ's first layer.
+
+    g_θ's other ReLU layers, f_φ's ReLU layers, its dropout and the softmax read-out over the
+    ``num_answers`` answers, in float32 under a mixed-precision policy for a stable cross-entropy.
+    Each RN model splits g_θ's first layer by its own inputs and builds the rest with this.
+    """
+    g_rest = [keras.layers.Dense(units, activation="relu", name=f"g_{index + 2}")
+              for index, units in enumerate(g_units[1:])]
+    f_hidden = [keras.layers.Dense(units, activation="relu", name=f"f_{index + 1}")
+                for index, units in enumerate(f_units)]
+    classifier = keras.layers.Dense(num_answers, activation="softmax", dtype="float32", name="answer")
+    return g_rest, f_hidden, keras.layers.Dropout(dropout), classifier
+
+
+def answer_probabilities(model, hidden, training=None):
+    """f_φ: ``model``'s f layers and read-out on (B, D) -> (B, K) answer probabilities."""
+    for layer in model.f_hidden:
+        hidden = layer(hidden)
+    return model.classifier(model.f_dropout(hidden, training=training))
+
+
 @register_model("vqa_rn")
 @keras.saving.register_keras_serializable(package="framepred_tf")
 class VQARelationNetwork(keras.Model):
@@ -90,13 +112,8 @@ class VQARelationNetwork(keras.Model):
         self.g_first_object = keras.layers.Dense(first, use_bias=False, name="g_1_object_i")
         self.g_second_object = keras.layers.Dense(first, use_bias=False, name="g_1_object_j")
         self.g_question = keras.layers.Dense(first, name="g_1_question")
-        self.g_rest = [keras.layers.Dense(units, activation="relu", name=f"g_{index + 2}")
-                       for index, units in enumerate(self.g_units[1:])]
-        self.f_hidden = [keras.layers.Dense(units, activation="relu", name=f"f_{index + 1}")
-                         for index, units in enumerate(self.f_units)]
-        self.f_dropout = keras.layers.Dropout(self.dropout_rate)
-        # float32 probabilities under a mixed-precision policy, for a stable cross-entropy.
-        self.classifier = keras.layers.Dense(self.num_answers, activation="softmax", dtype="float32", name="answer")
+        self.g_rest, self.f_hidden, self.f_dropout, self.classifier = relation_layers(
+            self.g_units, self.f_units, self.dropout_rate, self.num_answers)
 
     def objects(self, images, training=None):
         """(U, H, W, 3) pixels in [0, 1] -> (U, N, C + 2) objects (see :func:`cell_objects`)."""
@@ -126,10 +143,7 @@ class VQARelationNetwork(keras.Model):
         objects = self.objects(inputs["image"], training)
         question = self.encoder(inputs["question"], training=training)
         relations = self.relate(objects, question, inputs.get("image_index"))
-        hidden = ops.cast(relations, self.compute_dtype)
-        for layer in self.f_hidden:
-            hidden = layer(hidden)
-        return self.classifier(self.f_dropout(hidden, training=training))
+        return answer_probabilities(self, ops.cast(relations, self.compute_dtype), training)
 
     def get_config(self):
         config = super().get_config()

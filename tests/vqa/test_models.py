@@ -136,12 +136,17 @@ def test_unknown_choices_name_the_argument_and_the_choices(name, argument, value
         get_model(name, **{argument: value})
 
 
-def tiny_rn(seed=4):
+def tiny_pixel_model(name, seed):
+    """The TINY ``name`` model, built on a pixel batch, and that batch."""
     keras.utils.set_random_seed(seed)
-    model = get_model("vqa_rn", vocab_size=VOCAB, num_answers=ANSWERS, **TINY["vqa_rn"])
+    model = get_model(name, vocab_size=VOCAB, num_answers=ANSWERS, **TINY[name])
     x, _ = tiny_batch(pixels=True)
     model.predict_on_batch(x)  # builds every layer
     return model, x
+
+
+def tiny_rn(seed=4):
+    return tiny_pixel_model("vqa_rn", seed)
 
 
 def test_cell_objects_tag_each_cell_with_its_position():
@@ -198,11 +203,7 @@ def test_relation_network_refuses_feature_vectors():
 
 
 def tiny_attention_rn(seed=7):
-    keras.utils.set_random_seed(seed)
-    model = get_model("vqa_attention_rn", vocab_size=VOCAB, num_answers=ANSWERS, **TINY["vqa_attention_rn"])
-    x, _ = tiny_batch(pixels=True)
-    model.predict_on_batch(x)  # builds every layer
-    return model, x
+    return tiny_pixel_model("vqa_attention_rn", seed)
 
 
 def test_attention_rn_anchor_and_relations_match_numpy():
