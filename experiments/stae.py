@@ -29,12 +29,15 @@ PRESETS = {
         "model_overrides": {"encoder_filters": 8, "encoder_kernel_size": 5, "lstm_filters": 16,
                             "lstm_kernel_size": 5, "flow_filters": (2, 2), "flow_kernel_size": 5,
                             "reconstruction_loss": "cross_entropy", "context_frames": "predicted"},
+        "precision": "auto",
         "batch_size": 8,
-        # A free-running run sits near the constant-frame baseline (~800) for ~250 steps
-        # before it learns to carry the digits; the paper's 1e-4 barely moves it.
-        "epochs": 30,
+        "epochs": 20,
         "steps_per_epoch": 50,
+        "optimizer": "adam",
         "lr": 2e-3,
-        "decay_steps": 100,
+        "schedule": "cosine",
+        "warmup_steps": 30,
+        "lr_floor": 0.1,
+        "time_limit": 9.0,
     },
 }

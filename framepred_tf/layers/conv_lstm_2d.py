@@ -7,6 +7,13 @@ _PEEPHOLE_GATES = ("input", "forget", "output")
 _IMPLEMENTATIONS = ("auto", "per_gate", "stacked")
 
 
+def _xla_fuses_across_steps():
+    """Whether the cell state needs a fusion barrier: JAX on the CPU (see ``ConvLSTM2D._cell``)."""
+    if keras.backend.backend() != "jax":
+        return False
+    return all(device.startswith("cpu") for device in keras.distribution.list_devices())
+
+
 def _kernel_pair(kernel_size):
     if isinstance(kernel_size, int):
         kernel_size = (kernel_size, kernel_size)
@@ -133,6 +140,7 @@ class ConvLSTM2D(keras.layers.Layer):
                         self.add_weight(name=f"{gate}h2state_bias", shape=(units,), initializer=bias_init),
                     )
                 )
+        self._cut_fusion = _xla_fuses_across_steps()
         self.peepholes = None
         if self.peephole is not None:
             shape = (units,) if self.peephole == "channel" else (1, height, width, units)
@@ -215,7 +223,24 @@ class ConvLSTM2D(keras.layers.Layer):
             # The output gate peeks at the *new* cell state (eq. 3.1), unlike i and f.
             z_o = z_o + peepholes[2] * c
         h = ops.cast(ops.sigmoid(z_o) * ops.tanh(c), self.compute_dtype)
+        if self._cut_fusion:
+            c = self._fusion_barrier(c)
         return h, c
+
+    def _fusion_barrier(self, c):
+        """``c`` unchanged, through a product with the identity matrix.
+
+        XLA:CPU fuses the element-wise chain of the cell-state gradient through all time
+        steps and copies it into each step's consumer, so the backward pass does O(T²)
+        element-wise work in fusions of over a hundred inputs: JAX's train step was
+        2.8–6× TensorFlow's (docs/RESULTS.md). XLA does not fuse through a matrix
+        product, so this one per step cuts the chain. In float32 on the CPU it is exact
+        (each output is one input times 1 plus zeros); it costs ``B·H·W·F²``
+        multiply-adds, a few per cent of the step's convolutions.
+        """
+        shape = ops.shape(c)
+        flat = ops.reshape(c, (-1, self.filters))
+        return ops.reshape(ops.matmul(flat, ops.eye(self.filters, dtype="float32")), shape)
 
     def get_initial_state(self, batch_size, height, width):
         """Zero ``[h, c]``, each ``(batch_size, height, width, F)``: ``h`` in the compute dtype, ``c`` in float32."""

@@ -74,6 +74,26 @@ mixed_out = jax.jit(mixed)(x)
 ok["convlstm_bf16_dtype"] = keras.backend.standardize_dtype(mixed_out.dtype) == "bfloat16"
 err["convlstm_bf16_vs_f32"] = float(np.abs(np.asarray(mixed_out, np.float32) - jit(fused, x)).max())
 
+# On the CPU the cell state passes a fusion barrier; outputs and gradients equal those
+# without it (and the NumPy checks above already ran through it).
+ok["convlstm_cuts_fusion_on_cpu"] = fused._cut_fusion is True
+uncut = ConvLSTM2D(F, 3, peephole="channel", return_sequences=True)
+uncut.build(x.shape)
+uncut.set_weights(fused.get_weights())
+uncut._cut_fusion = False
+
+
+def loss_grads(layer):
+    values = [v.value for v in layer.trainable_variables]
+    loss = lambda vs, a: (layer.stateless_call(vs, [], a)[0] ** 2).sum()  # noqa: E731
+    return jax.jit(jax.grad(loss, argnums=(0, 1)))(values, x)
+
+
+cut_grads, uncut_grads = loss_grads(fused), loss_grads(uncut)
+err["convlstm_barrier_grads"] = float(max(np.abs(np.asarray(a) - np.asarray(b)).max()
+                                          for a, b in zip(jax.tree_util.tree_leaves(cut_grads),
+                                                          jax.tree_util.tree_leaves(uncut_grads))))
+
 # LSTM vs keras.layers.LSTM; mask reset equals a fresh run; batch_to_seq round trip.
 xs = rng.normal(size=(3, 5, 4)).astype("float32")
 ref = keras.layers.LSTM(6, return_sequences=True, bias_initializer="random_normal")
@@ -162,6 +182,7 @@ TOLERANCES = {
     "convlstm_per_gate_vs_fused": 1e-6,
     "convlstm_step_vs_call": 1e-6,
     "convlstm_bf16_vs_f32": 5e-2,
+    "convlstm_barrier_grads": 1e-5,
     "lstm_vs_keras": 1e-5,
     "lstm_mask_reset": 1e-6,
     "batch_to_seq_round_trip": 0.0,

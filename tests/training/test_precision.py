@@ -31,12 +31,21 @@ def test_mixed_float16_scales_the_loss():
 def test_auto_precision_follows_native_bfloat16():
     from framepred_tf.training.runtime import resolve_precision
 
-    assert resolve_precision("auto", flags={"avx2", "amx_bf16"}, accelerator=False) == (
+    assert resolve_precision("auto", flags={"avx2", "amx_bf16"}, accelerator=False, backend="tensorflow") == (
         "mixed_bfloat16", "precision auto: mixed_bfloat16 (the CPU has amx_bf16)")
-    precision, note = resolve_precision("auto", flags={"avx2", "avx512f"}, accelerator=False)
+    precision, note = resolve_precision("auto", flags={"avx2", "avx512f"}, accelerator=False, backend="tensorflow")
     assert precision == "float32" and "neither AVX512_BF16 nor AMX-BF16" in note
     assert resolve_precision("auto", flags=set(), accelerator="gpu")[0] == "mixed_bfloat16"
     assert resolve_precision("float32", flags={"amx_bf16"}, accelerator=False) == ("float32", None)
+
+
+def test_auto_precision_on_jax_cpu_is_float32():
+    from framepred_tf.training.runtime import resolve_precision
+
+    # XLA:CPU has no fast bfloat16 path, whatever the CPU's flags; a JAX GPU still gets bfloat16.
+    precision, note = resolve_precision("auto", flags={"avx512_bf16", "amx_bf16"}, accelerator=False, backend="jax")
+    assert precision == "float32" and "JAX on the CPU" in note
+    assert resolve_precision("auto", flags=set(), accelerator="gpu", backend="jax")[0] == "mixed_bfloat16"
 
 
 def test_precision_the_host_cannot_run_is_refused():
