@@ -7,19 +7,20 @@ of 16, 10,000 training sequences per epoch (625 steps) and 2,000 validation sequ
 factor from the seed "Neural Scene" log, seed 000; once per epoch is our choice); 30
 epochs (our choice). See ``PAPER_SCHEDULE`` in ``experiments/__init__.py``.
 
-Quick preset: ``framepred-tf train convlstm --preset quick`` (``make demo``). On the 2-core
-Ice Lake Xeon (float32: no bf16 there, 2026-12-07) its 9.5-minute screen version (``--time-limit
-9.5``, ~650 steps of 8) scored 534.8 nats/frame on ``research`` (frame 1 335.1, frame 10 640.9;
-mean training frame 654.6), against 609.1 (frame 10 661.4) for 300 steps of 32 in the same
-time. The digits still fade to grey by frame 5-6 (docs/RESULTS.md).
+Quick preset: ``framepred-tf train convlstm --preset quick`` (``make demo``): 1,600 planned
+steps of 8 with scheduled sampling over the first 1,000, stopped by a 9-minute limit. On the
+2-core AMD EPYC (Zen 4, avx512_bf16, so bfloat16; 2026-12-08) the limit stopped it at step
+1,466, 9 min 20 s for ``make demo``'s whole command, and it scored 488.0 nats/frame on
+``research`` (1,000 sequences; frame 1 319.5, frame 10 584.2; mean training frame 654.6). The
+two digits stay two blobs to frame 4-5, then travel on as one smear along their paths.
 
-As ``make demo`` runs it (9-minute limit, step 603, 9 min 10 s in all): 541.5 (frame 10 645.1).
-On the 2-core AMD EPYC (Zen 4, avx512_bf16, 2026-12-07), where it runs in bfloat16 and finishes
-all 1,000 steps in 5 min 27 s: 510.3 (frame 10 606.1); with ``--precision float32``, 7 min 25 s and
-510.5 (frame 10 607.2).
+Earlier versions (docs/RESULTS.md): 1,000 steps with sampling over 650 finished in 5 min 27 s
+on that box and scored 510.3 (frame 10 606.1), the same in float32 (510.5); on the Ice Lake
+Xeon (float32, no bf16) the 9-minute limit stopped that version at step 603 (541.5, frame 10
+645.1); 300 steps of 32 in the same time there reached 609.1 (frame 10 661.4).
 
 CPU preset: ``framepred-tf train convlstm --preset cpu``, the quick recipe for 55 minutes. On
-the same machine it stopped after step 4,101 and scored 404.7 on ``research`` (frame 1
+the Ice Lake Xeon (2026-12-07) it stopped after step 4,101 and scored 404.7 on ``research`` (frame 1
 272.3, frame 10 486.5), keeping both digits as blobs on their paths to frame 8-10; its
 weights ship as ``from_pretrained("convlstm-cpu")`` (docs/RESULTS.md, with its curve).
 """
@@ -37,16 +38,16 @@ PRESETS = {
         # full-resolution stack learns too slowly on 2 CPU cores to beat the mean frame.
         # The read-out starts at the mean pixel (logit -3) instead of 0.5 everywhere.
         "model_overrides": {"filters": (32, 32, 32), "kernel_size": 3, "patch_size": 4,
-                            "teacher_forcing_steps": 650, "initial_readout_bias": -3.0},
+                            "teacher_forcing_steps": 1000, "initial_readout_bias": -3.0},
         "precision": "auto",
         # Batches of 8: early on, learning is bound by the number of updates, not their size.
         # In the same ~10 minutes of float32 on the Ice Lake Xeon, 300 steps of 32 reached
         # 609.1 on research (frame 10 661.4) and ~650 steps of 8 reached 534.8 (frame 10 640.9).
         "batch_size": 8,
-        "epochs": 20,
+        "epochs": 32,
         "steps_per_epoch": 50,
         # Adam with a 30-step warm-up and a cosine decay to 10 % keeps a usable rate to the end;
-        # scheduled sampling over the first 650 steps (teacher_forcing_steps above) lets it learn
+        # scheduled sampling over the first 1,000 steps (teacher_forcing_steps above) lets it learn
         # one-step motion from sharp true frames before it runs on its own blurred ones.
         "optimizer": "adam",
         "lr": 2e-3,

@@ -7,11 +7,12 @@ from framepred_tf.models import ModelArgumentError, register_model
 from framepred_tf.models.base import PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy
 from framepred_tf.models.patches import check_divisible, depth_to_space, space_to_depth
+from framepred_tf.models.scheduled_sampling import ScheduledSampling
 
 
 @keras.saving.register_keras_serializable(package="framepred_tf")
 @register_model("convlstm")
-class ConvLSTMPredictor(PaperLossModel):
+class ConvLSTMPredictor(ScheduledSampling, PaperLossModel):
     """Three stacked peephole ConvLSTMs at full resolution and a 1×1 sigmoid read-out.
 
     Thesis §3.2.1 / Fig. 3.2: ConvLSTM layers with 5×5 kernels and 128, 64, 64 hidden
@@ -28,14 +29,10 @@ class ConvLSTMPredictor(PaperLossModel):
     ``p·p·C`` logits per grid cell, put back in place before the sigmoid. The thesis ran it at
     full resolution (``p=1``, the default); the quick preset uses ``p=4`` to fit a CPU.
 
-    ``teacher_forcing_steps=N > 0`` trains with scheduled sampling (Bengio et al. 2015, §2.4
-    with a linear decay): at optimizer step ``i`` each future step of each sequence is fed
-    the true previous frame with probability ``max(0, 1 - i / N)``
-    (``i`` counted by the model's ``sampling_step`` variable) and the model's own
-    prediction otherwise, so training starts teacher-forced, where one-step motion is easy
-    to learn, and ends free-running, exactly as evaluated. ``call`` always runs free.
-    Under a distribution strategy each replica draws for its own slice of the batch, so a
-    mirrored run matches a single-device one in distribution, not draw for draw.
+    ``teacher_forcing_steps=N > 0`` trains with scheduled sampling (Bengio et al. 2015; see
+    :class:`~framepred_tf.models.scheduled_sampling.ScheduledSampling`): training starts
+    feeding the true previous frames and ends free-running, exactly as evaluated. ``call``
+    always runs free.
 
     ``initial_readout_bias=b`` starts every read-out logit at ``b`` instead of 0, the
     initial-bias advice for imbalanced targets (Karpathy 2019, "A recipe for training neural
@@ -59,13 +56,10 @@ class ConvLSTMPredictor(PaperLossModel):
         self.peephole = peephole
         self.output_frames = int(output_frames)
         self.patch_size = int(patch_size)
-        self.teacher_forcing_steps = int(teacher_forcing_steps)
         self.initial_readout_bias = float(initial_readout_bias)
         if not self.filters or self.output_frames < 1:
             raise ModelArgumentError("convlstm needs at least one ConvLSTM layer and output_frames >= 1")
-        if self.teacher_forcing_steps < 0:
-            raise ModelArgumentError(f"teacher_forcing_steps must be >= 0, got {teacher_forcing_steps}")
-        self.sampling_seed = keras.random.SeedGenerator(0) if self.teacher_forcing_steps else None
+        self.init_sampling(teacher_forcing_steps, draws_per_step=self.output_frames)
         self.cells = [
             ConvLSTM2D(f, kernel_size, peephole=peephole, name=f"convlstm_{i + 1}")
             for i, f in enumerate(self.filters)
@@ -85,12 +79,7 @@ class ConvLSTMPredictor(PaperLossModel):
             p * p * channels, 1, bias_initializer=keras.initializers.Constant(self.initial_readout_bias),
             dtype="float32", name="readout")
         self.readout.build((None, *grid, sum(self.filters)))
-        if self.teacher_forcing_steps:
-            # The schedule's own step count: a model variable, so it is saved in checkpoints and
-            # updated on every backend (JAX's train step does not expose optimizer.iterations
-            # to the loss).
-            self.sampling_step = self.add_weight(shape=(), initializer="zeros", trainable=False,
-                                                 aggregation="only_first_replica", name="sampling_step")
+        self.build_sampling()
         self.built = True
 
     def _frame(self, hidden_states):
@@ -120,10 +109,7 @@ class ConvLSTMPredictor(PaperLossModel):
         predictions = [frame]
         weights = [cell.gate_weights() for cell in self.cells]
         for t in range(self.output_frames - 1):
-            fed = frame
-            if truth is not None:
-                draw = keras.random.uniform((batch, 1, 1, 1), seed=self.sampling_seed)
-                fed = ops.where(draw < truth_probability, truth[:, t], frame)
+            fed = frame if truth is None else self.sampled_input(truth[:, t], frame, truth_probability)
             x, hidden = ops.cast(fed, self.compute_dtype), []
             for i, cell in enumerate(self.cells):
                 x, states[i] = cell.step(x, states[i], weights[i])
@@ -137,14 +123,7 @@ class ConvLSTMPredictor(PaperLossModel):
             return self.paper_loss(y, y_pred)
         # The free-running y_pred of Keras's train step is not used (nor computed: it feeds
         # nothing the step returns); this pass mixes in the true frames.
-        step = ops.convert_to_tensor(self.sampling_step)
-        self.sampling_step.assign(step + 1.0)
-        # The draws depend on the step alone, so a resumed run draws what an uninterrupted
-        # one would (the seed generator's own state is not part of the saved weights).
-        seed_state = self.sampling_seed.state
-        seed_state.assign(ops.cast(ops.stack([0.0, step * self.output_frames]), seed_state.dtype))
-        truth_probability = ops.maximum(0.0, 1.0 - step / float(self.teacher_forcing_steps))
-        return self.paper_loss(y, self.rollout(x, y, truth_probability))
+        return self.paper_loss(y, self.rollout(x, y, self.next_truth_probability()))
 
     def paper_loss(self, y_true, y_pred):
         return frame_cross_entropy(y_true, y_pred)

@@ -3,9 +3,10 @@ import keras
 from keras import ops
 
 from framepred_tf.layers import BilinearFlowWarp, ConvLSTM2D, flow_smoothness_penalty
-from framepred_tf.models import check_choice, register_model
+from framepred_tf.models import ModelArgumentError, check_choice, register_model
 from framepred_tf.models.base import CONTEXT_FRAMES, PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy, frame_squared_error
+from framepred_tf.models.scheduled_sampling import ScheduledSampling
 from framepred_tf.models.time_folding import fold_time, unfold_time
 
 RECONSTRUCTION_LOSSES = {"l2": frame_squared_error, "cross_entropy": frame_cross_entropy}
@@ -13,7 +14,7 @@ RECONSTRUCTION_LOSSES = {"l2": frame_squared_error, "cross_entropy": frame_cross
 
 @keras.saving.register_keras_serializable(package="framepred_tf")
 @register_model("stae")
-class SpatioTemporalAutoencoder(PaperLossModel):
+class SpatioTemporalAutoencoder(ScheduledSampling, PaperLossModel):
     """Predicts the next frame by warping encoder features with a learned optical flow.
 
     Thesis §3.2.2 / Fig. 3.3. Spatial encoder: 7×7 conv, 16 filters, tanh, 2×2 max-pool.
@@ -31,7 +32,11 @@ class SpatioTemporalAutoencoder(PaperLossModel):
     which frames the memory reads while training: ``"true"`` (default) — each target frame
     is predicted from the true frame before it, as Patraucean et al. train the autoencoder
     on next-frame prediction; ``"predicted"`` — the free run of ``call``, gradients flowing
-    through the fed-back predictions.
+    through the fed-back predictions. With ``"predicted"``, ``teacher_forcing_steps=N > 0``
+    anneals from the true frames into that free run by scheduled sampling (Bengio et al.
+    2015; :class:`~framepred_tf.models.scheduled_sampling.ScheduledSampling`).
+    ``initial_readout_bias=b`` starts the decoder's logits at ``b`` (the convlstm's option
+    of the same name: ``-3`` predicts the mean pixel from the first step).
 
     Loss (eq. 3.9), per predicted frame, averaged over frames and batch:
     ``||T − P||² + 1e-2 · Huber_δ=1e-3(stencil gradients of the flow)`` (eq. 3.6–3.8); the
@@ -50,7 +55,7 @@ class SpatioTemporalAutoencoder(PaperLossModel):
     def __init__(self, encoder_filters=16, encoder_kernel_size=7, lstm_filters=64, lstm_kernel_size=7,
                  flow_filters=(2, 2), flow_kernel_size=15, peephole="channel", smoothness_weight=1e-2,
                  huber_delta=1e-3, output_frames=10, reconstruction_loss="l2", context_frames="true",
-                 **kwargs):
+                 teacher_forcing_steps=0, initial_readout_bias=0.0, **kwargs):
         super().__init__(**kwargs)
         self.context_frames = check_choice("context_frames", context_frames, CONTEXT_FRAMES)
         self.reconstruction_loss = check_choice("reconstruction_loss", reconstruction_loss, RECONSTRUCTION_LOSSES)
@@ -64,6 +69,11 @@ class SpatioTemporalAutoencoder(PaperLossModel):
         self.smoothness_weight = float(smoothness_weight)
         self.huber_delta = float(huber_delta)
         self.output_frames = int(output_frames)
+        self.initial_readout_bias = float(initial_readout_bias)
+        self.init_sampling(teacher_forcing_steps, draws_per_step=self.output_frames)
+        if self.teacher_forcing_steps and self.context_frames == "true":
+            raise ModelArgumentError("stae: teacher_forcing_steps anneals into the free run, so it needs "
+                                     "context_frames='predicted'")
         conv = keras.layers.Conv2D
         self.encoder = conv(self.encoder_filters, encoder_kernel_size, padding="same", activation="tanh",
                             name="encoder_conv")
@@ -89,9 +99,12 @@ class SpatioTemporalAutoencoder(PaperLossModel):
         for layer in self.flow_layers:
             layer.build((None, *half, in_channels))
             in_channels = layer.filters
-        self.decoder = keras.layers.Conv2D(channels, self.encoder_kernel_size, padding="same",
-                                           activation="sigmoid", dtype="float32", name="decoder_conv")
+        self.decoder = keras.layers.Conv2D(
+            channels, self.encoder_kernel_size, padding="same", activation="sigmoid",
+            bias_initializer=keras.initializers.Constant(self.initial_readout_bias), dtype="float32",
+            name="decoder_conv")
         self.decoder.build((None, height, width, self.encoder_filters))
+        self.build_sampling()
         self.built = True
 
     def _encode(self, frames):
@@ -122,23 +135,35 @@ class SpatioTemporalAutoencoder(PaperLossModel):
         return self.smoothness_weight * flow_smoothness_penalty(ops.cast(flows, "float32"), delta=self.huber_delta)
 
     def call(self, inputs, training=None):
+        predictions, flows = self.rollout(inputs)
+        # Teacher-forced and scheduled-sampling training charge the smoothness of their own
+        # flows (training_loss).
+        if not (training and (self.context_frames == "true" or self.teacher_forcing_steps)):
+            self.add_loss(self._smoothness_loss(flows))
+        return predictions
+
+    def rollout(self, inputs, targets=None, truth_probability=0.0):
+        """Predicted frames ``(B, output_frames, H, W, 1)`` and their flows ``(B·output_frames, h, w, 2)``.
+
+        With ``targets (B, output_frames, H, W, 1)``, each fed-back step reads
+        ``targets[:, t - 1]`` instead of the previous prediction with probability
+        ``truth_probability``, drawn per sequence and step.
+        """
         features, memory_out, state = self._read(inputs)
         # Only the last given frame's step predicts a future frame.
         flow = self._flow(memory_out[:, -1])
         frame = self._decode(features[:, -1], flow)
         predictions, flows = [frame], [flow]
         weights = self.memory.gate_weights()
-        for _ in range(self.output_frames - 1):
-            current = self._encode(ops.cast(frame, self.compute_dtype))
+        for t in range(self.output_frames - 1):
+            fed = frame if targets is None else self.sampled_input(targets[:, t], frame, truth_probability)
+            current = self._encode(ops.cast(fed, self.compute_dtype))
             hidden, state = self.memory.step(current, state, weights)
             flow = self._flow(hidden)
             frame = self._decode(current, flow)
             predictions.append(frame)
             flows.append(flow)
-        # Teacher-forced training charges the smoothness of its own flows (teacher_forced_loss).
-        if not (training and self.context_frames == "true"):
-            self.add_loss(self._smoothness_loss(fold_time(ops.stack(flows, axis=1))))
-        return ops.stack(predictions, axis=1)
+        return ops.stack(predictions, axis=1), fold_time(ops.stack(flows, axis=1))
 
     def paper_loss(self, y_true, y_pred):
         return RECONSTRUCTION_LOSSES[self.reconstruction_loss](y_true, y_pred)
@@ -146,6 +171,9 @@ class SpatioTemporalAutoencoder(PaperLossModel):
     def training_loss(self, x, y, y_pred, training):
         if training and self.context_frames == "true":
             return self.teacher_forced_loss(x, y)
+        if training and self.teacher_forcing_steps:
+            predictions, flows = self.rollout(x, y, self.next_truth_probability())
+            return self.paper_loss(y, predictions) + self._smoothness_loss(flows)
         return self.paper_loss(y, y_pred)
 
     def teacher_forced_loss(self, inputs, targets):
@@ -177,5 +205,7 @@ class SpatioTemporalAutoencoder(PaperLossModel):
             output_frames=self.output_frames,
             reconstruction_loss=self.reconstruction_loss,
             context_frames=self.context_frames,
+            teacher_forcing_steps=self.teacher_forcing_steps,
+            initial_readout_bias=self.initial_readout_bias,
         )
         return config

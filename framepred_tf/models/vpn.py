@@ -7,6 +7,7 @@ from framepred_tf.models import ModelArgumentError, check_choice, register_model
 from framepred_tf.models.base import CONTEXT_FRAMES, PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy
 from framepred_tf.models.patches import check_divisible, depth_to_space, space_to_depth
+from framepred_tf.models.scheduled_sampling import ScheduledSampling
 from framepred_tf.models.time_folding import fold_time, unfold_time
 
 OUTPUTS = ("bernoulli", "softmax256")
@@ -14,7 +15,7 @@ OUTPUTS = ("bernoulli", "softmax256")
 
 @keras.saving.register_keras_serializable(package="framepred_tf")
 @register_model("vpn")
-class VideoPixelNetwork(PaperLossModel):
+class VideoPixelNetwork(ScheduledSampling, PaperLossModel):
     """ConvLSTM context over a residual encoder, decoded by a masked PixelCNN.
 
     Encoder (per frame, no masking): 7×7 conv to 256 channels (no activation) + 16
@@ -37,6 +38,10 @@ class VideoPixelNetwork(PaperLossModel):
     at evaluation, with gradients flowing back through them. A teacher-forced context never
     sees the blurred probability frames it is fed at evaluation (exposure bias): short runs
     then predict the first frame well and drift far above the mean frame by the tenth.
+    With ``"predicted"``, ``teacher_forcing_steps=N > 0`` anneals from the true frames into
+    that free run by scheduled sampling (Bengio et al. 2015;
+    :class:`~framepred_tf.models.scheduled_sampling.ScheduledSampling`), and
+    ``initial_readout_bias=b`` starts the Bernoulli logits at ``b`` (``-3``: the mean pixel).
     ``sample=True`` instead samples every frame pixel by pixel in raster order (H·W decoder
     passes per frame: slow, for qualitative use only).
 
@@ -55,7 +60,8 @@ class VideoPixelNetwork(PaperLossModel):
     def __init__(self, filters=256, encoder_blocks=16, decoder_blocks=24, encoder_kernel_size=7,
                  block_kernel_size=3, lstm_kernel_size=7, output_filters=768, output_distribution="bernoulli",
                  peephole="channel", frame_weight=0.2, blank_weight=1.0, output_frames=10, sample=False,
-                 seed=None, patch_size=1, context_frames="true", **kwargs):
+                 seed=None, patch_size=1, context_frames="true", teacher_forcing_steps=0,
+                 initial_readout_bias=0.0, **kwargs):
         super().__init__(**kwargs)
         check_choice("output_distribution", output_distribution, OUTPUTS)
         self.context_frames = check_choice("context_frames", context_frames, CONTEXT_FRAMES)
@@ -75,6 +81,11 @@ class VideoPixelNetwork(PaperLossModel):
         self.frame_weight = float(frame_weight)
         self.blank_weight = float(blank_weight)
         self.output_frames = int(output_frames)
+        self.initial_readout_bias = float(initial_readout_bias)
+        self.init_sampling(teacher_forcing_steps, draws_per_step=self.output_frames)
+        if self.teacher_forcing_steps and self.context_frames == "true":
+            raise ModelArgumentError("vpn: teacher_forcing_steps anneals into the free run, so it needs "
+                                     "context_frames='predicted'")
         self.sample = bool(sample)
         self.seed = seed
         self.encoder_in = keras.layers.Conv2D(self.filters, encoder_kernel_size, padding="same", name="encoder_in")
@@ -109,8 +120,10 @@ class VideoPixelNetwork(PaperLossModel):
         # Logits in float32 under mixed precision so the loss and probabilities are exact.
         self.logits_layer = MaskedConv2D(channels if self.output_distribution == "bernoulli" else 256, 1,
                                          mask_type="B", color_groups=self.decoder_in.color_groups,
+                                         bias_initializer=keras.initializers.Constant(self.initial_readout_bias),
                                          dtype="float32", name="logits")
         self.logits_layer.build((*frame_shape, self.output_filters))
+        self.build_sampling()
         self.built = True
 
     def _encode(self, frames):
@@ -168,19 +181,31 @@ class VideoPixelNetwork(PaperLossModel):
         return ops.fori_loop(0, height * width * channels, draw_pixel, frame)
 
     def call(self, inputs, training=None):
-        batch = ops.shape(inputs)[0]
-        inputs = space_to_depth(inputs, self.patch_size)
+        return self.rollout(inputs)[0]
+
+    def rollout(self, inputs, targets=None, truth_probability=0.0):
+        """Predicted frames and the frames fed back, both ``(B, output_frames, H, W, 1)``.
+
+        With ``targets``, each fed-back step reads ``targets[:, t - 1]`` instead of the
+        previous prediction with probability ``truth_probability``, drawn per sequence and
+        step. The last fed frame is the last prediction (no step reads it).
+        """
+        batch, p = ops.shape(inputs)[0], self.patch_size
+        inputs = space_to_depth(inputs, p)
+        truth = None if targets is None else ops.cast(space_to_depth(targets, p), "float32")
         height, width = inputs.shape[2], inputs.shape[3]
         state = self.context.get_initial_state(batch, height, width)
         contexts, state = self.context.sequence(self._encode_sequence(inputs), state)
         context = contexts[:, -1]
-        predictions, weights = [], self.context.gate_weights()
+        predictions, fed, weights = [], [], self.context.gate_weights()
         for step in range(self.output_frames):
             frame = self._predict_frame(context)
             predictions.append(frame)
             if step + 1 < self.output_frames:
-                context, state = self.context.step(self._encode(frame), state, weights)
-        return depth_to_space(ops.stack(predictions, axis=1), self.patch_size)
+                fed.append(frame if truth is None else self.sampled_input(truth[:, step], frame, truth_probability))
+                context, state = self.context.step(self._encode(fed[-1]), state, weights)
+        fed.append(frame)
+        return (depth_to_space(ops.stack(predictions, axis=1), p), depth_to_space(ops.stack(fed, axis=1), p))
 
     def _negative_log_likelihood(self, logits, targets):
         """Per-frame NLL summed over pixels, averaged over frames: ``(N,H,W,·)``, ``(N,H,W,1)``."""
@@ -199,6 +224,8 @@ class VideoPixelNetwork(PaperLossModel):
     def training_loss(self, x, y, y_pred, training):
         if not training:
             return self.paper_loss(y, y_pred)
+        if self.teacher_forcing_steps:
+            return self.two_pass_loss(x, y, self.rollout(x, y, self.next_truth_probability())[1])
         return self.two_pass_loss(x, y, y if self.context_frames == "true" else y_pred)
 
     def two_pass_loss(self, inputs, targets, previous):
@@ -240,5 +267,7 @@ class VideoPixelNetwork(PaperLossModel):
             seed=self.seed,
             patch_size=self.patch_size,
             context_frames=self.context_frames,
+            teacher_forcing_steps=self.teacher_forcing_steps,
+            initial_readout_bias=self.initial_readout_bias,
         )
         return config
