@@ -9,7 +9,7 @@ from tests.models.conftest import TINY, example_batch
 SAMPLED_MODELS = ("convlstm", "stae", "vpn")
 # The free-running mode the schedule anneals into, and a patched grid for the two that have one.
 FREE_RUN = {"convlstm": {"patch_size": 4}, "stae": {"context_frames": "predicted"},
-            "vpn": {"context_frames": "predicted", "patch_size": 4}}
+            "vpn": {"context_frames": "predicted", "patch_size": 2}}
 
 
 @pytest.fixture(params=SAMPLED_MODELS)
