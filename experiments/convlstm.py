@@ -8,11 +8,12 @@ factor from the seed "Neural Scene" log, seed 000; once per epoch is our choice)
 epochs (our choice). See ``PAPER_SCHEDULE`` in ``experiments/__init__.py``.
 
 Quick preset: ``framepred-tf train convlstm --preset quick`` (``make demo``): 1,600 planned
-steps of 8 with scheduled sampling over the first 1,000, stopped by a 9-minute limit. On the
+steps of 8 with scheduled sampling over the first 600, stopped by a 9-minute limit. On the
 2-core AMD EPYC (Zen 4, avx512_bf16, so bfloat16; 2026-12-08) the limit stopped it at step
-1,466, 9 min 20 s for ``make demo``'s whole command, and it scored 488.0 nats/frame on
-``research`` (1,000 sequences; frame 1 319.5, frame 10 584.2; mean training frame 654.6). The
-two digits stay two blobs to frame 4-5, then travel on as one smear along their paths.
+1,471, 9 min 18 s for ``make demo``'s whole command, and it scored 487.3 nats/frame on
+``research`` (1,000 sequences; frame 1 331.8, frame 10 573.8; mean training frame 654.6). The
+two digits stay two blobs to frame 4-5, then travel on as one smear along their paths. With
+sampling over 1,000 steps instead: 488.0 (frame 1 319.5, frame 10 584.2), step 1,466.
 
 Earlier versions (docs/RESULTS.md): 1,000 steps with sampling over 650 finished in 5 min 27 s
 on that box and scored 510.3 (frame 10 606.1), the same in float32 (510.5); on the Ice Lake
@@ -38,7 +39,7 @@ PRESETS = {
         # full-resolution stack learns too slowly on 2 CPU cores to beat the mean frame.
         # The read-out starts at the mean pixel (logit -3) instead of 0.5 everywhere.
         "model_overrides": {"filters": (32, 32, 32), "kernel_size": 3, "patch_size": 4,
-                            "teacher_forcing_steps": 1000, "initial_readout_bias": -3.0},
+                            "teacher_forcing_steps": 600, "initial_readout_bias": -3.0},
         "precision": "auto",
         # Batches of 8: early on, learning is bound by the number of updates, not their size.
         # In the same ~10 minutes of float32 on the Ice Lake Xeon, 300 steps of 32 reached
@@ -47,7 +48,7 @@ PRESETS = {
         "epochs": 32,
         "steps_per_epoch": 50,
         # Adam with a 30-step warm-up and a cosine decay to 10 % keeps a usable rate to the end;
-        # scheduled sampling over the first 1,000 steps (teacher_forcing_steps above) lets it learn
+        # scheduled sampling over the first 600 steps (teacher_forcing_steps above) lets it learn
         # one-step motion from sharp true frames before it runs on its own blurred ones.
         "optimizer": "adam",
         "lr": 2e-3,
