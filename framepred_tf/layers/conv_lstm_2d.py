@@ -8,7 +8,7 @@ _IMPLEMENTATIONS = ("auto", "per_gate", "stacked")
 
 
 def _xla_fuses_across_steps():
-    """Whether the cell state needs a fusion barrier: JAX on the CPU (see ``ConvLSTM2D._cell``)."""
+    """Whether the cell state needs a fusion barrier: JAX on the CPU (see ``ConvLSTM2D._fusion_barrier``)."""
     if keras.backend.backend() != "jax":
         return False
     return all(device.startswith("cpu") for device in keras.distribution.list_devices())

@@ -23,11 +23,18 @@ class ScheduledSampling:
     :meth:`sampled_input` for each fed-back frame.
     """
 
-    def init_sampling(self, teacher_forcing_steps, draws_per_step):
-        """Validate ``teacher_forcing_steps``; ``draws_per_step``: fed-back frames per sequence."""
+    def init_sampling(self, teacher_forcing_steps, draws_per_step, context_frames="predicted"):
+        """Validate ``teacher_forcing_steps``; ``draws_per_step``: fed-back frames per sequence.
+
+        ``context_frames``: what the model otherwise reads while training; the schedule
+        anneals into the free run, so it needs ``"predicted"``.
+        """
         self.teacher_forcing_steps = int(teacher_forcing_steps)
         if self.teacher_forcing_steps < 0:
             raise ModelArgumentError(f"teacher_forcing_steps must be >= 0, got {teacher_forcing_steps}")
+        if self.teacher_forcing_steps and context_frames != "predicted":
+            raise ModelArgumentError(f"{self.registry_name}: teacher_forcing_steps anneals into the free run, "
+                                     "so it needs context_frames='predicted'")
         self.sampling_draws_per_step = int(draws_per_step)
         self.sampling_seed = keras.random.SeedGenerator(0) if self.teacher_forcing_steps else None
 

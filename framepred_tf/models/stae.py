@@ -3,7 +3,7 @@ import keras
 from keras import ops
 
 from framepred_tf.layers import BilinearFlowWarp, ConvLSTM2D, flow_smoothness_penalty
-from framepred_tf.models import ModelArgumentError, check_choice, register_model
+from framepred_tf.models import check_choice, register_model
 from framepred_tf.models.base import CONTEXT_FRAMES, PaperLossModel
 from framepred_tf.models.losses import frame_cross_entropy, frame_squared_error
 from framepred_tf.models.scheduled_sampling import ScheduledSampling
@@ -70,10 +70,8 @@ class SpatioTemporalAutoencoder(ScheduledSampling, PaperLossModel):
         self.huber_delta = float(huber_delta)
         self.output_frames = int(output_frames)
         self.initial_readout_bias = float(initial_readout_bias)
-        self.init_sampling(teacher_forcing_steps, draws_per_step=self.output_frames)
-        if self.teacher_forcing_steps and self.context_frames == "true":
-            raise ModelArgumentError("stae: teacher_forcing_steps anneals into the free run, so it needs "
-                                     "context_frames='predicted'")
+        self.init_sampling(teacher_forcing_steps, draws_per_step=self.output_frames,
+                           context_frames=self.context_frames)
         conv = keras.layers.Conv2D
         self.encoder = conv(self.encoder_filters, encoder_kernel_size, padding="same", activation="tanh",
                             name="encoder_conv")
