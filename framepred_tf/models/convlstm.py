@@ -59,7 +59,7 @@ class ConvLSTMPredictor(ScheduledSampling, PaperLossModel):
         self.initial_readout_bias = float(initial_readout_bias)
         if not self.filters or self.output_frames < 1:
             raise ModelArgumentError("convlstm needs at least one ConvLSTM layer and output_frames >= 1")
-        self.init_sampling(teacher_forcing_steps, draws_per_step=self.output_frames)
+        self.init_sampling(teacher_forcing_steps)
         self.cells = [
             ConvLSTM2D(f, kernel_size, peephole=peephole, name=f"convlstm_{i + 1}")
             for i, f in enumerate(self.filters)

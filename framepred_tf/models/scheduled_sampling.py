@@ -18,13 +18,13 @@ class ScheduledSampling:
     replica draws for its own slice of the batch, so a mirrored run matches a single-device
     one in distribution, not draw for draw.
 
-    The model calls :meth:`init_sampling` in ``__init__``, :meth:`build_sampling` in
-    ``build``, :meth:`next_truth_probability` once per training step and
-    :meth:`sampled_input` for each fed-back frame.
+    The model sets ``output_frames`` and calls :meth:`init_sampling` in ``__init__``,
+    :meth:`build_sampling` in ``build``, :meth:`next_truth_probability` once per training
+    step and :meth:`sampled_input` for each fed-back frame.
     """
 
-    def init_sampling(self, teacher_forcing_steps, draws_per_step, context_frames="predicted"):
-        """Validate ``teacher_forcing_steps``; ``draws_per_step``: fed-back frames per sequence.
+    def init_sampling(self, teacher_forcing_steps, context_frames="predicted"):
+        """Validate ``teacher_forcing_steps`` and keep it.
 
         ``context_frames``: what the model otherwise reads while training; the schedule
         anneals into the free run, so it needs ``"predicted"``.
@@ -35,7 +35,6 @@ class ScheduledSampling:
         if self.teacher_forcing_steps and context_frames != "predicted":
             raise ModelArgumentError(f"{self.registry_name}: teacher_forcing_steps anneals into the free run, "
                                      "so it needs context_frames='predicted'")
-        self.sampling_draws_per_step = int(draws_per_step)
         self.sampling_seed = keras.random.SeedGenerator(0) if self.teacher_forcing_steps else None
 
     def build_sampling(self):
@@ -50,7 +49,7 @@ class ScheduledSampling:
         # The draws depend on the step alone, so a resumed run draws what an uninterrupted
         # one would (the seed generator's own state is not part of the saved weights).
         seed_state = self.sampling_seed.state
-        seed_state.assign(ops.cast(ops.stack([0.0, step * self.sampling_draws_per_step]), seed_state.dtype))
+        seed_state.assign(ops.cast(ops.stack([0.0, step * self.output_frames]), seed_state.dtype))
         return ops.maximum(0.0, 1.0 - step / float(self.teacher_forcing_steps))
 
     def sampled_input(self, truth, prediction, truth_probability):

@@ -70,8 +70,7 @@ class SpatioTemporalAutoencoder(ScheduledSampling, PaperLossModel):
         self.huber_delta = float(huber_delta)
         self.output_frames = int(output_frames)
         self.initial_readout_bias = float(initial_readout_bias)
-        self.init_sampling(teacher_forcing_steps, draws_per_step=self.output_frames,
-                           context_frames=self.context_frames)
+        self.init_sampling(teacher_forcing_steps, context_frames=self.context_frames)
         conv = keras.layers.Conv2D
         self.encoder = conv(self.encoder_filters, encoder_kernel_size, padding="same", activation="tanh",
                             name="encoder_conv")

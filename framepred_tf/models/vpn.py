@@ -82,8 +82,7 @@ class VideoPixelNetwork(ScheduledSampling, PaperLossModel):
         self.blank_weight = float(blank_weight)
         self.output_frames = int(output_frames)
         self.initial_readout_bias = float(initial_readout_bias)
-        self.init_sampling(teacher_forcing_steps, draws_per_step=self.output_frames,
-                           context_frames=self.context_frames)
+        self.init_sampling(teacher_forcing_steps, context_frames=self.context_frames)
         self.sample = bool(sample)
         self.seed = seed
         self.encoder_in = keras.layers.Conv2D(self.filters, encoder_kernel_size, padding="same", name="encoder_in")
